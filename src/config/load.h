@@ -1,0 +1,57 @@
+/*
+ * load.h - reading and validating orca's config files into a struct config.
+ *
+ * Every problem in every file is collected as a diagnostic (file, line,
+ * column, message) rather than stopping at the first, so that a user fixes
+ * everything in one round. A config with any diagnostic is invalid and must
+ * not be applied. Nothing here logs or exits.
+ */
+#ifndef ORCA_CONFIG_LOAD_H
+#define ORCA_CONFIG_LOAD_H
+
+#include <stddef.h>
+
+#include "config/model.h"
+
+#define CONFIG_MAX_DIAGS 1000  /* after this many, one last "too many errors" */
+
+struct diag {
+	char *file;     /* as given to the loader */
+	int line, col;  /* 0 when the problem has no better place than the file */
+	char *msg;      /* "unknown key 'replica' (did you mean 'replicas'?)" */
+};
+
+struct diags {
+	struct diag *items;
+	size_t len, cap;
+};
+
+void diags_release(struct diags *d);
+/* Appends one diagnostic; the message is formatted printf-style. */
+void diags_add(struct diags *d, const char *file, int line, int col,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Sorts by file, line, column (stable) for printing. */
+void diags_sort(struct diags *d);
+
+/*
+ * Loads DIR/cluster.toml (optional) and every DIR/services/<project>/service.toml.
+ * Returns a config (even a partial one, for tooling) in *out; the config is
+ * valid only when d->len == 0 afterwards. The caller frees *out.
+ */
+void config_load_dir(const char *dir, struct config **out, struct diags *d);
+
+/*
+ * The same from in-memory sources, for the server, which receives the files'
+ * text over its API. file names are used in diagnostics and to resolve
+ * module paths; project_dir may be NULL.
+ */
+struct config *config_new(void);
+void config_add_cluster_text(struct config *c, const char *file,
+			     const char *text, size_t len, struct diags *d);
+void config_add_project_text(struct config *c, const char *project,
+			     const char *project_dir, const char *file,
+			     const char *text, size_t len, struct diags *d);
+/* Cross-file rules (placement nodes, ...); call once after adding every file. */
+void config_check(struct config *c, struct diags *d);
+
+#endif

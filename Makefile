@@ -43,6 +43,7 @@ TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 
 .PHONY: all check tests fuzz clean wasmtime-check
+.SECONDARY:
 all: $(BUILD)/orca $(TOOL_BINS)
 
 wasmtime-check:

@@ -16,7 +16,7 @@
 #define CONFIG_MAX_DIAGS 1000  /* after this many, one last "too many errors" */
 
 struct diag {
-	char *file;     /* as given to the loader */
+	char *file;     /* as given to the loader; NULL: not about one file */
 	int line, col;  /* 0 when the problem has no better place than the file */
 	char *msg;      /* "unknown key 'replica' (did you mean 'replicas'?)" */
 };
@@ -32,6 +32,11 @@ void diags_add(struct diags *d, const char *file, int line, int col,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Sorts by file, line, column (stable) for printing. */
 void diags_sort(struct diags *d);
+/*
+ * "path:line:col: message", "path: message" when line is 0, or the message
+ * alone when there is no file. Returns a malloc'd string the caller frees.
+ */
+char *diag_format(const struct diag *dg);
 
 /*
  * Loads DIR/cluster.toml (optional) and every DIR/services/<project>/service.toml.

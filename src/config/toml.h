@@ -55,7 +55,10 @@ struct toml_datetime {
 struct toml_value;
 
 struct toml_keyval {
-	char *key;                     /* NUL-terminated; may contain no NUL */
+	char *key;                     /* NUL-terminated */
+	size_t key_len;                /* == strlen(key) unless a quoted key wrote
+	                                * "\u0000": then key holds all key_len bytes
+	                                * and toml_get() never matches it */
 	struct toml_pos pos;           /* where the key was written */
 	struct toml_value *value;
 };
@@ -89,7 +92,11 @@ struct toml_value {
  * Parses src[0..len). On success stores the root table in *out (free with
  * toml_free) and returns 0. On error returns ERR_INVALID or ERR_TOOBIG, sets
  * *errpos to the offending spot and e->msg to a message without a location
- * ("expected '=' after key 'name'").
+ * ("expected '=' after key 'name'"). A document over TOML_MAX_BYTES gets
+ * ERR_TOOBIG and errpos 0:0 (no better place than the file); nesting deeper
+ * than TOML_MAX_DEPTH gets ERR_TOOBIG at the bracket or key that went over.
+ * The depth counted is that of containers in the tree: the root is 0, each
+ * table (header part, dotted-key part, inline table) and each array adds 1.
  */
 int toml_parse(const char *src, size_t len, struct toml_value **out,
 	       struct toml_pos *errpos, struct err *e);

@@ -41,20 +41,20 @@ static int too_deep(struct parser *p, size_t off)
 static int fail_defined(struct parser *p, const char *what, struct toml_keypart *parts,
 			int k, const struct toml_value *old)
 {
-	const char *type = toml_type_name(old->type);
+	const char *type = old->flags & TF_INLINE ? "inline table" : toml_type_name(old->type);
 	struct buf name = BUF_INIT;
 	int rc;
 
 	keyparts_name(&name, parts, k + 1);
 	if (old->type == TOML_TABLE && !(old->flags & TF_INLINE))
 		rc = text_fail(p, parts[k].off, ERR_INVALID,
-			       "%s '%s' is already defined (line %d)", what,
-			       buf_str(&name), old->pos.line);
+			       "%s '%s' is already defined%s (line %d)", what,
+			       buf_str(&name), what[0] == 'k' ? " as a table" : "",
+			       old->pos.line);
 	else
 		rc = text_fail(p, parts[k].off, ERR_INVALID,
 			       "%s '%s' is already defined as %s %s", what,
-			       buf_str(&name), text_article(type),
-			       old->flags & TF_INLINE ? "inline table" : type);
+			       buf_str(&name), text_article(type), type);
 	buf_release(&name);
 	return rc;
 }

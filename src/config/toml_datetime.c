@@ -51,11 +51,11 @@ static const char *date(struct cursor *c, struct toml_datetime *dt)
 	dt->year = num(c, 4);
 	if (dt->year < 0 || !eat(c, "-") || (dt->month = num(c, 2)) < 0 ||
 	    !eat(c, "-") || (dt->day = num(c, 2)) < 0)
-		return "invalid date";
+		return "expected a date as YYYY-MM-DD in";
 	if (dt->month < 1 || dt->month > 12)
-		return "month out of range in date";
+		return "month out of range in";
 	if (dt->day < 1 || dt->day > days_in_month(dt->year, dt->month))
-		return "day out of range in date";
+		return "day out of range in";
 	return NULL;
 }
 
@@ -65,9 +65,9 @@ static const char *time_of_day(struct cursor *c, struct toml_datetime *dt)
 	if ((dt->hour = num(c, 2)) < 0 || !eat(c, ":") ||
 	    (dt->minute = num(c, 2)) < 0 || !eat(c, ":") ||
 	    (dt->second = num(c, 2)) < 0)
-		return "invalid time (TOML 1.0 needs hours, minutes and seconds)";
+		return "expected a time as HH:MM:SS in";
 	if (dt->hour > 23 || dt->minute > 59 || dt->second > 60)
-		return "time out of range";
+		return "time out of range in";
 	if (!eat(c, "."))
 		return NULL;
 	while (c->k < c->n && is_digit(c->s[c->k])) {
@@ -77,7 +77,7 @@ static const char *time_of_day(struct cursor *c, struct toml_datetime *dt)
 		c->k++;
 	}
 	if (dt->frac_digits == 0)
-		return "invalid time: digits must follow '.'";
+		return "expected digits after '.' in";
 	for (int d = dt->frac_digits; d < 9; d++)
 		dt->nanosecond *= 10;
 	return NULL;
@@ -94,9 +94,9 @@ static const char *offset(struct cursor *c, struct toml_datetime *dt)
 	}
 	sign = c->k < c->n && c->s[c->k] == '-' ? -1 : 1;
 	if (!eat(c, "+-") || (h = num(c, 2)) < 0 || !eat(c, ":") || (m = num(c, 2)) < 0)
-		return "invalid time offset";
+		return "expected Z or an offset as +HH:MM in";
 	if (h > 23 || m > 59)
-		return "time offset out of range";
+		return "time offset out of range in";
 	dt->offset_minutes = sign * (h * 60 + m);
 	return NULL;
 }
@@ -115,7 +115,7 @@ static const char *parse(struct cursor *c, struct toml_value *v)
 	if ((msg = date(c, dt)) != NULL || c->k == c->n)
 		return msg;
 	if (!eat(c, "Tt "))
-		return "invalid date";
+		return "unexpected text after the date or time in";
 	v->type = TOML_DATETIME_LOCAL;
 	if ((msg = time_of_day(c, dt)) != NULL || c->k == c->n)
 		return msg;
@@ -130,8 +130,7 @@ int datetime_parse(struct parser *p, size_t start, size_t end, struct toml_value
 	int show = (int)(c.n < 40 ? c.n : 40);
 
 	if (msg == NULL && c.k != c.n)
-		msg = v->type == TOML_DATETIME ? "unexpected text after time offset"
-					       : "unexpected text after date or time";
+		msg = "unexpected text after the date or time in";
 	if (msg)
 		return text_fail(p, start, ERR_INVALID, "%s '%.*s'", msg, show, c.s);
 	return 0;

@@ -160,8 +160,8 @@ int scheduler_add(struct scheduler *s, const struct scheduler_request *r, const 
 		return err_set(e, ERR_NOTFOUND, "service '%s/%s': node '%s' is not in the cluster",
 			       r->project, r->service, node ? node : "");
 	if (s->gpus[n].n < SCHEDULER_GPUS_MAX && gpus >> s->gpus[n].n)
-		return err_set(e, ERR_INVALID, "service '%s/%s': node '%s' has only %d GPUs",
-			       r->project, r->service, node, s->gpus[n].n);
+		return err_set(e, ERR_INVALID, "service '%s/%s': node '%s' has no GPU %d",
+			       r->project, r->service, node, 63 - __builtin_clzll(gpus));
 	if (gpus == 0 && w.gpus > 0) {
 		uint64_t usable = scheduler_gpu_kind(s, n, w.vendor, w.vram_min) & s->gpus[n].free;
 

@@ -233,9 +233,7 @@ static void why_no_gpu_free(const struct scheduler *s, const struct want *w,
 	if (rm->most_gpu > 0)
 		buf_printf(b, " (the most is %d, on '%s')", rm->most_gpu,
 			   scheduler_node_name(s, rm->most_gpu_node));
-	else if (rm->gpus_kind == 1)
-		buf_puts(b, " (the only one is in use)");
-	else
+	else  /* each candidate has at least w->gpus of the kind: two or more in all */
 		buf_printf(b, " (all %d are in use)", rm->gpus_kind);
 }
 

@@ -85,8 +85,8 @@ static int first_failure(const struct scheduler_plan *p, struct err *e)
 			continue;
 		if (p->nfailed == 1)
 			return err_set(e, oe->code, "%s", oe->msg);
-		return err_set(e, oe->code, "%s (and %zu more services cannot be placed)",
-			       oe->msg, p->nfailed - 1);
+		return err_set(e, oe->code, "%s (and %zu more service%s cannot be placed)",
+			       oe->msg, p->nfailed - 1, p->nfailed == 2 ? "" : "s");
 	}
 	return 0;
 }

@@ -1,0 +1,86 @@
+/*
+ * internal.h - what the files of src/store/ share; nothing outside
+ * src/store/ (tests aside) may include it.
+ *
+ * The SQL helpers bind arguments from a short format string so that each
+ * query reads as one call:
+ *	't'  const char *      text; NULL binds SQL NULL
+ *	'i'  int               integer
+ *	'I'  int64_t           integer (pass an int64_t, not an int literal)
+ *	'b'  const void *, size_t   blob
+ */
+#ifndef ORCA_STORE_INTERNAL_H
+#define ORCA_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "store/store.h"
+
+struct store {
+	sqlite3 *db;
+	char *dir;                /* the data directory */
+	char *db_path;            /* <dir>/orca.db */
+	unsigned char *key;       /* master key, sodium_malloc'd, 32 bytes */
+	int user_tx;              /* store_begin is open */
+};
+
+/*
+ * One store operation's own transaction: a BEGIN IMMEDIATE when none is
+ * open, else a savepoint inside the caller's, so that a failed call undoes
+ * only itself. store_txn_end commits when rc is 0, else rolls back, and
+ * returns rc (or the commit's error).
+ */
+struct store_txn {
+	int savepoint;
+};
+int store_txn_begin(struct store *st, struct store_txn *t, struct err *e);
+int store_txn_end(struct store *st, struct store_txn *t, int rc, struct err *e);
+
+/* Sets e from the connection's last error, prefixed by what; returns the code. */
+int store_sql_fail(sqlite3 *db, int rc, const char *what, struct err *e);
+/* Runs sql (no arguments, may hold several statements). */
+int store_sql_exec(sqlite3 *db, const char *sql, struct err *e);
+/* Prepares sql and binds the arguments described by fmt (see above). */
+int store_sql_prepare(struct err *e, sqlite3 *db, sqlite3_stmt **out,
+		      const char *sql, const char *fmt, ...);
+/* Steps once: 1 for a row, 0 when done, or a negative code with e set. */
+int store_sql_step(sqlite3 *db, sqlite3_stmt *stmt, struct err *e);
+/*
+ * Prepares, binds, steps to the end and finalizes a statement returning no
+ * rows. *changes (may be NULL) receives the rows it changed.
+ */
+int store_sql_run(struct err *e, sqlite3 *db, int *changes, const char *sql,
+		  const char *fmt, ...);
+/*
+ * Runs a statement and reads column 0 of its first row as an integer:
+ * returns 1 with *out set when there is a row, 0 when there is none.
+ */
+int store_sql_int64(struct err *e, sqlite3 *db, int64_t *out, const char *sql,
+		    const char *fmt, ...);
+/* A malloc'd copy of a text column; "" for NULL. */
+char *store_sql_text(sqlite3_stmt *stmt, int col);
+
+/* A list limit: 0 or over STORE_LIST_MAX means STORE_LIST_MAX. */
+size_t store_limit(size_t limit);
+/* Checks a project or service name: 1..STORE_NAME_MAX of [A-Za-z0-9._-]. */
+int store_check_name(const char *what, const char *name, struct err *e);
+/* The same, also accepting "" (the cluster, or cluster-wide). */
+int store_check_scope(const char *what, const char *name, struct err *e);
+/* Checks that s is non-NULL text of at most max bytes. */
+int store_check_text(const char *what, const char *s, size_t max, struct err *e);
+
+/* "project 'web'", or "the cluster" for "": the subject of messages. */
+#define STORE_WHO_MAX (STORE_NAME_MAX + 16)
+const char *store_who(char *buf, size_t size, const char *project);
+
+/* Migrates db to version target (tests use it to build older databases). */
+int store_migrate(sqlite3 *db, int target, struct err *e);
+int store_db_version(sqlite3 *db, int *version, struct err *e);
+
+/* Loads <dir>/master.key, creating it on first use, into a sodium_malloc'd key. */
+int store_master_key_load(const char *dir, unsigned char **key, struct err *e);
+
+#endif

@@ -76,7 +76,7 @@ void docker_engine_message(const char *body, size_t len, char *out, size_t n)
 		return;
 	j = json_loadb(body, len, 0, NULL);
 	msg = docker_json_str(j, "message");
-	if (j && msg[0])
+	if (json_is_object(j))
 		clean_copy(msg, strlen(msg), out, n);
 	else
 		clean_copy(body, len < MESSAGE_MAX ? len : MESSAGE_MAX, out, n);

@@ -31,6 +31,29 @@ static void append(struct diags *d, const char *file, int line, int col, char *m
 	};
 }
 
+#define DIAG_MSG_MAX 1024
+
+/*
+ * Keeps a message on one line and of sane length whatever the user wrote:
+ * control characters become '?', and past DIAG_MSG_MAX bytes it is cut at a
+ * UTF-8 boundary and ends in "...".
+ */
+static void tidy(char *msg)
+{
+	size_t n = 0;
+
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	n = strlen(msg);
+	if (n <= DIAG_MSG_MAX)
+		return;
+	n = DIAG_MSG_MAX - 3;
+	while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(msg + n, "...", 4);
+}
+
 void diags_add(struct diags *d, const char *file, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
@@ -48,7 +71,13 @@ void diags_add(struct diags *d, const char *file, int line, int col, const char 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = xstrdup("(out of memory formatting a diagnostic)");
 	va_end(ap);
+	tidy(msg);
 	append(d, file, line, col, msg);
+}
+
+bool diags_full(const struct diags *d)
+{
+	return d->len > CONFIG_MAX_DIAGS;
 }
 
 static int cmp_file(const char *a, const char *b)

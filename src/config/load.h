@@ -9,6 +9,7 @@
 #ifndef ORCA_CONFIG_LOAD_H
 #define ORCA_CONFIG_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config/model.h"
@@ -30,6 +31,8 @@ void diags_release(struct diags *d);
 /* Appends one diagnostic; the message is formatted printf-style. */
 void diags_add(struct diags *d, const char *file, int line, int col,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* True once the "too many errors" line is in: later diags_add() are dropped. */
+bool diags_full(const struct diags *d);
 /* Sorts by file, line, column (stable) for printing. */
 void diags_sort(struct diags *d);
 /*

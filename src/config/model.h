@@ -134,6 +134,7 @@ struct service {
 	int64_t cpu_millis;      /* 0: no limit */
 	struct gpu_request gpu;
 	char *placement_node;    /* NULL: any */
+	struct config_loc placement_node_loc;  /* where placement.node was written */
 	struct kv *placement_labels;
 	size_t nplacement_labels;
 	struct deploy_policy deploy;
@@ -204,5 +205,7 @@ const struct node *config_find_node(const struct config *c, const char *name);
 const char *runtime_name(enum runtime r);
 const char *gpu_vendor_name(enum gpu_vendor v);
 const char *trigger_kind_name(enum trigger_kind k);
+const char *deploy_strategy_name(enum deploy_strategy s);
+const char *token_role_name(enum token_role r);
 
 #endif

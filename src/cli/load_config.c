@@ -1,0 +1,43 @@
+/*
+ * load_config.c - load a config directory, or print why it is invalid.
+ */
+#include "cli/load_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "config/load.h"
+
+static void print_diags(struct diags *d)
+{
+	size_t n = d->len;
+
+	diags_sort(d);
+	for (size_t i = 0; i < d->len; i++) {
+		char *line = diag_format(&d->items[i]);
+
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	if (diags_full(d))
+		n--;  /* the "too many errors" line is not one */
+	fprintf(stderr, "%zu%s error%s\n", n, diags_full(d) ? "+" : "", n == 1 ? "" : "s");
+}
+
+int cli_load_config(const char *dir, struct config **out)
+{
+	struct diags d = { 0 };
+	struct config *c = NULL;
+
+	*out = NULL;
+	config_load_dir(dir, &c, &d);
+	if (d.len > 0) {
+		print_diags(&d);
+		diags_release(&d);
+		config_free(c);
+		return EXIT_INVALID;
+	}
+	*out = c;
+	return EXIT_OK;
+}

@@ -1,0 +1,17 @@
+/*
+ * load_config.h - for commands that read a config directory (validate,
+ * config, deploy): load it and print its diagnostics the one way orca does.
+ */
+#ifndef ORCA_CLI_LOAD_CONFIG_H
+#define ORCA_CLI_LOAD_CONFIG_H
+
+#include "config/model.h"
+
+/*
+ * Loads dir. When valid, stores the config in *out (the caller frees it)
+ * and returns EXIT_OK. Otherwise prints every diagnostic, sorted, one per
+ * line on stderr, then "N errors", and returns EXIT_INVALID.
+ */
+int cli_load_config(const char *dir, struct config **out);
+
+#endif

@@ -21,6 +21,12 @@
 
 #define INDEX_MIN 8  /* below this many keys a linear scan is cheaper */
 
+/*
+ * Items start at capacity 1, not xgrow's 8: most tables and arrays in a
+ * config hold a few entries, and a hostile 4 MiB of "[[a]]\nx.y.z = 1"
+ * would otherwise cost 60 bytes of memory per byte of input.
+ */
+
 struct tindex {
 	uint32_t *slots;  /* 1 + item number; 0 when free */
 	size_t mask;      /* number of slots - 1, a power of two - 1 */
@@ -138,6 +144,8 @@ void table_add(struct toml_value *tab, char *key, size_t len, struct toml_pos po
 	struct tindex *ix = tab->u.tab.index;
 	struct toml_keyval *kv;
 
+	if (tab->u.tab.cap == 0)
+		tab->u.tab.items = xmalloc(sizeof(*kv) * (tab->u.tab.cap = 1));
 	XGROW(tab->u.tab.items, tab->u.tab.cap, tab->u.tab.len + 1);
 	kv = &tab->u.tab.items[tab->u.tab.len++];
 	kv->key = key;
@@ -152,6 +160,8 @@ void table_add(struct toml_value *tab, char *key, size_t len, struct toml_pos po
 
 void array_push(struct toml_value *arr, struct toml_value *v)
 {
+	if (arr->u.arr.cap == 0)
+		arr->u.arr.items = xmalloc(sizeof(v) * (arr->u.arr.cap = 1));
 	XGROW(arr->u.arr.items, arr->u.arr.cap, arr->u.arr.len + 1);
 	arr->u.arr.items[arr->u.arr.len++] = v;
 }

@@ -141,14 +141,19 @@ static bool load_project(struct config *c, const char *services, const char *nam
 void config_load_dir(const char *dir, struct config **out, struct diags *d)
 {
 	struct config *c = config_new();
+	struct stat st;
 	char *services;
 	char **names;
 	size_t n, found = 0;
 
 	*out = c;
-	if (!is_dir(dir)) {
+	if (stat(dir, &st) < 0) {
 		diags_add(d, dir, 0, 0, "%s", errno == ENOENT ? "no such directory"
-			  : "not a directory");
+			  : strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		diags_add(d, dir, 0, 0, "not a directory");
 		return;
 	}
 	services = join(dir, "services");

@@ -157,7 +157,7 @@ static void set_health_path(const struct cfile *f, const char *ctx, const char *
 	if (!cfile_string(f, ctx, key, v, &p))
 		return;
 	if ((why = health_path_problem(p)) != NULL) {
-		cfile_diag(f, v->pos, ctx, "'%s' path '%s' is invalid: %s", key, p, why);
+		cfile_diag(f, v->pos, ctx, "health path '%s' is invalid: %s", p, why);
 		return;
 	}
 	h->path = xstrdup(p);

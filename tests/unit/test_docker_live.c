@@ -385,9 +385,14 @@ TEST(logs_of_an_exited_and_a_running_container)
 	EXPECT_EQ_INT(0, docker_container_logs(C, done, &all, on_log, &l, &e));
 	EXPECT_STREQ("out1\nout2\n", buf_str(&l.out));
 	EXPECT_STREQ("err1\n", buf_str(&l.err));
+	/* the last line of either stream: their relative order is the engine's */
 	buf_reset(&l.out);
+	buf_reset(&l.err);
+	l.frames = 0;
 	EXPECT_EQ_INT(0, docker_container_logs(C, done, &last, on_log, &l, &e));
-	EXPECT_STREQ("out2\n", buf_str(&l.out));
+	EXPECT_EQ_INT(1, l.frames);
+	EXPECT_TRUE(strcmp(buf_str(&l.out), "out2\n") == 0 ||
+		    strcmp(buf_str(&l.err), "err1\n") == 0);
 	/* follow a running container; the callback ends it after 3 lines */
 	EXPECT_EQ_INT(0, run(live, tick, &e));
 	buf_reset(&l.out);

@@ -65,6 +65,8 @@ int scheduler_want(struct scheduler *s, const struct scheduler_request *r,
 	w->service = service_id(s, r);
 	w->memory = r->memory_bytes;
 	w->cpu = r->cpu_millis;
+	w->fit_memory = w->memory > 0 ? w->memory : INT64_MIN;  /* no request fits anywhere */
+	w->fit_cpu = w->cpu > 0 ? w->cpu : INT64_MIN;
 	w->vendor = r->gpu.vendor;
 	w->gpus = r->gpu.vendor != GPU_NONE ? r->gpu.count : 0;
 	w->vram_min = r->gpu.vram_min_mib;
@@ -126,6 +128,7 @@ void scheduler_commit(struct scheduler *s, const struct want *w, int node, uint6
 	s->cpu_used[node] = add_sat(s->cpu_used[node], w->cpu);
 	s->gpus[node].free &= ~gpus;
 	s->replicas[node]++;
+	scheduler_node_refresh(s, node);
 	XGROW(s->links, s->links_cap, s->nlinks + 1);
 	s->links[s->nlinks] = (struct link){ .node = node, .next = sv->head };
 	sv->head = (int)s->nlinks++;
@@ -142,6 +145,7 @@ void scheduler_uncommit_last(struct scheduler *s, const struct want *w,
 	s->cpu_used[p->node] -= w->cpu;
 	s->gpus[p->node].free |= p->gpus;
 	s->replicas[p->node]--;
+	scheduler_node_refresh(s, p->node);
 	sv->head = s->links[sv->head].next;
 	sv->count--;
 	s->nlinks--;

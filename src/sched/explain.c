@@ -114,9 +114,9 @@ static void why_gpus_static(const struct scheduler *s, const struct want *w,
 {
 	struct want any = *w;
 
-	if (sv->vendor == 0)
+	if (!sv->vendor)
 		any.vram_min = 0;  /* no GPU of that vendor at all: VRAM is beside the point */
-	if (sv->pin >= 0 && sv->vram == 0) {
+	if (sv->pin >= 0 && !sv->vram) {
 		buf_printf(b, "node '%s' has no ", w->r->node);
 		put_kind(b, &any, 1);
 	} else if (sv->pin >= 0) {
@@ -128,7 +128,7 @@ static void why_gpus_static(const struct scheduler *s, const struct want *w,
 	} else {
 		buf_puts(b, "no node");
 		put_scope(b, w, 0);
-		if (sv->vram == 0) {
+		if (!sv->vram) {
 			buf_puts(b, " has an ");
 			put_kind(b, &any, 1);
 		} else {
@@ -156,7 +156,7 @@ int scheduler_explain_static(const struct scheduler *s, const struct want *w,
 		buf_printf(&b, "no node is named '%s'", w->r->node);
 	} else if (s->nnodes == 0) {
 		buf_puts(&b, "the cluster has no nodes");
-	} else if (sv->labels == 0) {
+	} else if (!sv->labels) {
 		why_labels(s, w, sv, &b);
 	} else {
 		why_gpus_static(s, w, sv, &b);
@@ -179,11 +179,11 @@ static void survey(const struct scheduler *s, const struct want *w, size_t ncand
 	*rm = (struct room){ .most_gpu_node = -1, .most_mem_node = -1, .most_cpu_node = -1 };
 	for (size_t c = 0; c < ncand; c++) {
 		int node = s->cand[c];
-		int g = __builtin_popcountll(s->elig[c] & s->gpus[node].free);
-		int64_t mem = s->mem_limit[node] - s->mem_used[node];
-		int64_t cpu = s->cpu_limit[node] - s->cpu_used[node];
+		uint64_t kind = w->gpus ? s->elig[c] : 0;  /* elig is only set for GPU requests */
+		int g = __builtin_popcountll(kind & s->gpus[node].free);
+		int64_t mem = s->mem_free[node], cpu = s->cpu_free[node];
 
-		rm->gpus_kind += __builtin_popcountll(s->elig[c]);
+		rm->gpus_kind += __builtin_popcountll(kind);
 		rm->ok_gpu += g >= w->gpus;
 		rm->ok_mem += w->memory == 0 || mem >= w->memory;
 		rm->ok_cpu += w->cpu == 0 || cpu >= w->cpu;

@@ -42,16 +42,18 @@ struct want {
 	const struct scheduler_request *r;
 	int service;                   /* id in scheduler.services */
 	int64_t memory, cpu;
+	int64_t fit_memory, fit_cpu;   /* fits when <= free: the request, or
+	                                  INT64_MIN when there is none */
 	int gpus;                      /* 0: none */
 	int vendor;
 	int64_t vram_min;
 };
 
-/* How many nodes each static filter let through, for the failure message. */
+/* Which static filters some node passed, for the failure message. */
 struct survivors {
-	int pin;                       /* node index; -1: not pinned */
+	int pin;                       /* node index; -1: not pinned or unknown */
 	int missing_label;             /* a label pair no node has; -1: none */
-	size_t labels, vendor, vram, count;
+	int labels, vendor, vram;      /* some node passed pin + labels, + GPU vendor, + VRAM */
 };
 
 struct scheduler {
@@ -65,7 +67,9 @@ struct scheduler {
 
 	int64_t *mem_cap, *mem_limit, *mem_used;   /* limit: cap, or INT64_MAX */
 	int64_t *cpu_cap, *cpu_limit, *cpu_used;
+	int64_t *mem_free, *cpu_free;  /* limit - used; negative when overcommitted */
 	double *mem_inv, *cpu_inv;     /* 1 / cap; 0 when undeclared */
+	double *used_util;             /* mem_used * mem_inv + cpu_used * cpu_inv */
 	double *gpu_inv;               /* 1 / GPU count; 0 without GPUs */
 	double *dims_inv[2];           /* 1 / dimensions scored: [0] without, [1] with GPUs */
 	int *replicas;                 /* per node */
@@ -81,13 +85,18 @@ struct scheduler {
 
 	/* scratch for one scheduler_place call, sized nnodes */
 	uint64_t *cand_bits;
-	int *cand;                     /* candidate node indexes, ascending */
+	int *cand;                     /* candidate node indexes, ascending: all_cand
+	                                  when nothing filters, else cand_buf */
+	int *all_cand, *cand_buf;
+	int *tree;                     /* tournament over score: 2 * tree_leaves */
+	size_t tree_leaves;            /* a power of two >= nnodes */
 	uint64_t *elig;                /* per candidate: GPUs of the right kind */
 	double *score;                 /* per candidate; NO_FIT when it cannot take one */
 	int *spread;                   /* per node: replicas of the current service */
 };
 
 /* nodes.c */
+void scheduler_node_refresh(struct scheduler *s, int node);
 int scheduler_node_find(const struct scheduler *s, const char *name);
 const char *scheduler_node_name(const struct scheduler *s, int node);
 
@@ -100,6 +109,9 @@ uint64_t scheduler_gpu_pick(const struct scheduler *s, int node, uint64_t usable
 void scheduler_commit(struct scheduler *s, const struct want *w, int node, uint64_t gpus);
 void scheduler_uncommit_last(struct scheduler *s, const struct want *w,
 			     const struct scheduler_placement *p);
+
+/* filter.c: the static filters; fills s->cand and s->elig, returns how many */
+size_t scheduler_filter(struct scheduler *s, const struct want *w, struct survivors *sv);
 
 /* explain.c: why a replica fits nowhere; returns the error code */
 int scheduler_explain_static(const struct scheduler *s, const struct want *w,

@@ -11,8 +11,9 @@
 
 #define NODE_ARRAYS(X) \
 	X(mem_cap) X(mem_limit) X(mem_used) X(cpu_cap) X(cpu_limit) X(cpu_used) \
-	X(mem_inv) X(cpu_inv) X(gpu_inv) X(dims_inv[0]) X(dims_inv[1]) \
-	X(replicas) X(gpus) X(cand) X(elig) X(score) X(spread)
+	X(mem_free) X(cpu_free) X(mem_inv) X(cpu_inv) X(used_util) X(gpu_inv) \
+	X(dims_inv[0]) X(dims_inv[1]) X(replicas) X(gpus) X(all_cand) X(cand_buf) \
+	X(elig) X(score) X(spread)
 
 static struct scheduler *alloc_tables(size_t nnodes)
 {
@@ -23,6 +24,11 @@ static struct scheduler *alloc_tables(size_t nnodes)
 #define ALLOC(f) s->f = xcalloc(nnodes, sizeof(*s->f));
 	NODE_ARRAYS(ALLOC)
 #undef ALLOC
+	for (size_t i = 0; i < nnodes; i++)
+		s->all_cand[i] = (int)i;
+	for (s->tree_leaves = 1; s->tree_leaves < nnodes; s->tree_leaves *= 2)
+		;
+	s->tree = xcalloc(2 * s->tree_leaves, sizeof(*s->tree));
 	s->vendor_nodes = xcalloc(GPU_VENDORS * s->nwords, sizeof(uint64_t));
 	s->all_nodes = xcalloc(s->nwords, sizeof(uint64_t));
 	s->cand_bits = xcalloc(s->nwords, sizeof(uint64_t));
@@ -39,6 +45,7 @@ void scheduler_free(struct scheduler *s)
 #define FREE(f) free(s->f);
 	NODE_ARRAYS(FREE)
 #undef FREE
+	free(s->tree);
 	free(s->vendor_nodes);
 	free(s->all_nodes);
 	free(s->cand_bits);
@@ -112,6 +119,16 @@ static void set_capacity(struct scheduler *s, const struct node *nd, size_t i)
 	s->gpu_inv[i] = s->gpus[i].n > 0 ? 1.0 / s->gpus[i].n : 0;
 	s->dims_inv[0][i] = dims > 0 ? 1.0 / dims : 0;
 	s->dims_inv[1][i] = 1.0 / (dims + 1);
+	scheduler_node_refresh(s, (int)i);
+}
+
+/* Derives what the placement loop reads from a node's capacity and usage. */
+void scheduler_node_refresh(struct scheduler *s, int node)
+{
+	s->mem_free[node] = s->mem_limit[node] - s->mem_used[node];
+	s->cpu_free[node] = s->cpu_limit[node] - s->cpu_used[node];
+	s->used_util[node] = (double)s->mem_used[node] * s->mem_inv[node] +
+			     (double)s->cpu_used[node] * s->cpu_inv[node];
 }
 
 static int add_node(struct scheduler *s, const struct node *nd, size_t i, size_t *ngpu,

@@ -36,6 +36,20 @@ static int key_equal(const char *key, const char *a, char sep, const char *b)
 	return key[n] == sep && strcmp(key + n + 1, b) == 0;
 }
 
+/* "a<sep>b" or "a", malloc'd; plain copies, since printf costs more than the hashing. */
+static char *join(const char *a, char sep, const char *b)
+{
+	size_t na = strlen(a), nb = b ? strlen(b) : 0;
+	char *key = xmalloc(na + nb + 2);
+
+	memcpy(key, a, na);
+	key[na] = sep;
+	if (b)
+		memcpy(key + na + 1, b, nb);
+	key[b ? na + 1 + nb : na] = '\0';
+	return key;
+}
+
 void strtab_init(struct strtab *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -105,7 +119,7 @@ int strtab_add(struct strtab *t, const char *a, char sep, const char *b, int *ad
 		rehash(t);
 	i = probe(t, h, a, sep, b);
 	XGROW(t->keys, t->keys_cap, t->n + 1);
-	t->keys[t->n] = b ? xasprintf("%s%c%s", a, sep, b) : xstrdup(a);
+	t->keys[t->n] = join(a, sep, b);
 	t->slots[i] = (int32_t)t->n;
 	t->hashes[i] = h;
 	if (added)

@@ -288,6 +288,54 @@ TEST(ties_go_to_node_order_not_name)
 	scheduler_free(s);
 }
 
+/* The tournament tree that serves later replicas must agree with a fresh scan. */
+TEST(many_replicas_in_one_call_match_one_at_a_time)
+{
+	static const char *names[] = { "n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7",
+				       "n8", "n9", "n10", "n11", "n12", "n13", "n14", "n15" };
+	struct fx f = FX_INIT;
+	struct scheduler *bulk, *single;
+	struct scheduler_placement p[40];
+	struct err e = { 0 };
+	uint64_t x = 7;
+	int placed = 0, failed = 0;
+
+	for (int i = 0; i < FX_NODES; i++) {
+		struct node *nd = fx_node(&f, names[i], (int64_t)(i % 5) * GIB, (i % 3) * 1500);
+
+		if (i % 4 == 1)
+			fx_gpu(nd, GPU_NVIDIA, 1 + i % 3, 16000 * (1 + i % 2));
+	}
+	bulk = fx_build(&f);
+	single = fx_build(&f);
+	for (int round = 0; round < 30; round++) {
+		struct scheduler_request r = fx_req(names[round % 7], 0, 0);
+		int count = 1 + round % 9, rc;
+
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		r.memory_bytes = (int64_t)(x >> 60) * 128 * MIB;
+		r.cpu_millis = (int64_t)((x >> 40) & 7) * 100;
+		if (round % 5 == 0)
+			r.gpu = (struct gpu_request){ GPU_NVIDIA, 1, (x >> 30) & 1 ? 20000 : 0 };
+		rc = scheduler_place(bulk, &r, count, p, &e);
+		placed += rc == 0 ? count : 0;
+		failed += rc < 0;
+		for (int i = 0; i < count && rc == 0; i++) {
+			struct scheduler_placement q;
+
+			EXPECT_EQ_INT(0, scheduler_place(single, &r, 1, &q, &e));
+			EXPECT_EQ_INT(p[i].node, q.node);
+			EXPECT_EQ_U64(p[i].gpus, q.gpus);
+		}
+	}
+	for (size_t i = 0; i < FX_NODES; i++)
+		EXPECT_EQ_INT(fx_usage(bulk, i).memory_used, fx_usage(single, i).memory_used);
+	EXPECT_TRUE(placed > 100);               /* the run exercises both outcomes */
+	EXPECT_TRUE(failed > 0);
+	scheduler_free(bulk);
+	scheduler_free(single);
+}
+
 TEST(running_replicas_keep_their_node)
 {
 	struct fx f = FX_INIT;

@@ -309,6 +309,8 @@ static int check_text(struct parser *p)
 {
 	const char *nul;
 
+	if (p->len == 0)
+		return 0;
 	if (p->len > DOTENV_TEXT_MAX)
 		return err_set(p->e, ERR_TOOBIG, "larger than %d bytes", DOTENV_TEXT_MAX);
 	nul = memchr(p->s, '\0', p->len);

@@ -124,6 +124,10 @@ int store_open(const char *data_dir, struct store **out, struct err *e)
 		return err_set(e, ERR_INVALID, "store: no data directory given");
 	if (sodium_init() < 0)
 		return err_set(e, ERR_FAIL, "store: libsodium failed to initialise");
+	/* One connection per thread needs at least SQLite's multi-thread mode. */
+	if (!sqlite3_threadsafe())
+		return err_set(e, ERR_UNSUPPORTED,
+			       "store: this SQLite was built without thread support");
 	st = xcalloc(1, sizeof(*st));
 	st->dir = xstrdup(data_dir);
 	st->db_path = xasprintf("%s/orca.db", data_dir);

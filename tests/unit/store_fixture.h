@@ -1,17 +1,21 @@
 /*
- * store_fixture.h - temp data directories and raw file access for the
- * store and secrets tests. Header-only: each test binary is one file.
+ * store_fixture.h - temp data directories, an open store in them, and raw
+ * access to the files, for the store and secrets tests. Header-only: each
+ * test binary is one file. Include after unit.h.
  */
 #ifndef ORCA_TESTS_STORE_FIXTURE_H
 #define ORCA_TESTS_STORE_FIXTURE_H
 
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "store/store.h"
+#include "unit.h"
 
 /* A fresh directory under $TMPDIR; the data dir is "<it>/data" (not yet
  * created, so that store_open's mkdir is exercised). Free with fixture_rm. */
@@ -77,6 +81,55 @@ static inline int fixture_file_contains(const char *path, const void *needle,
 
 	free(data);
 	return found;
+}
+
+/* A store open on a fresh data directory. */
+struct fx {
+	char *dir;                /* the temp directory, removed by fx_close */
+	char *data;               /* <dir>/data, the store's data directory */
+	char *key;                /* <data>/master.key */
+	struct store *st;
+};
+
+static inline void fx_open(struct fx *f)
+{
+	struct err e = { 0 };
+
+	f->dir = fixture_dir();
+	f->data = fixture_data(f->dir);
+	f->key = xasprintf("%s/master.key", f->data);
+	f->st = NULL;
+	EXPECT_EQ_INT(0, store_open(f->data, &f->st, &e));
+	if (e.code)
+		fprintf(stderr, "  store_open: %s\n", e.msg);
+}
+
+/* Closes and opens the store again, expecting want from store_open. */
+static inline void fx_reopen(struct fx *f, int want, struct err *e)
+{
+	store_close(f->st);
+	f->st = NULL;
+	EXPECT_EQ_INT(want, store_open(f->data, &f->st, e));
+}
+
+static inline void fx_close(struct fx *f)
+{
+	store_close(f->st);
+	free(f->key);
+	free(f->data);
+	fixture_rm(f->dir);
+}
+
+/* A raw connection beside the store, as an operator's sqlite3 shell. */
+static inline sqlite3 *fx_raw_open(const char *data)
+{
+	char *path = xasprintf("%s/orca.db", data);
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		fprintf(stderr, "  raw open: %s\n", sqlite3_errmsg(db));
+	free(path);
+	return db;
 }
 
 #endif

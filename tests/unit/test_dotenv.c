@@ -133,7 +133,7 @@ TEST(text_need_not_be_nul_terminated)
 
 TEST(bounds_on_text_lines_keys_and_entries)
 {
-	struct buf_like { char *p; size_t n; } t;
+	struct { char *p; size_t n; } t;
 	size_t big = DOTENV_TEXT_MAX + 1;
 
 	t.p = xmalloc(big);
@@ -155,6 +155,14 @@ TEST(bounds_on_text_lines_keys_and_entries)
 	EXPECT_EQ_INT(ERR_INVALID, dotenv_parse(t.p, t.n, &d, &e));
 	EXPECT_STREQ("line 1001: more than 1000 entries", e.msg);
 	free(t.p);
+}
+
+TEST(empty_text_is_an_empty_list)
+{
+	EXPECT_EQ_INT(0, dotenv_parse(NULL, 0, &d, &e));
+	EXPECT_EQ_INT(0, d.n);
+	EXPECT_EQ_INT(0, parse("\n# only a comment\n\n"));
+	EXPECT_EQ_INT(0, d.n);
 }
 
 TEST(free_is_idempotent)

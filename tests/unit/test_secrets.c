@@ -15,41 +15,6 @@
 #include "store/store.h"
 #include "store_fixture.h"
 
-struct fx {
-	char *dir;
-	char *data;
-	char *key;
-	struct store *st;
-};
-
-static void fx_open(struct fx *f)
-{
-	struct err e = { 0 };
-
-	f->dir = fixture_dir();
-	f->data = fixture_data(f->dir);
-	f->key = xasprintf("%s/master.key", f->data);
-	f->st = NULL;
-	EXPECT_EQ_INT(0, store_open(f->data, &f->st, &e));
-	if (e.code)
-		fprintf(stderr, "  store_open: %s\n", e.msg);
-}
-
-static void fx_close(struct fx *f)
-{
-	store_close(f->st);
-	free(f->key);
-	free(f->data);
-	fixture_rm(f->dir);
-}
-
-static void fx_reopen(struct fx *f, int want, struct err *e)
-{
-	store_close(f->st);
-	f->st = NULL;
-	EXPECT_EQ_INT(want, store_open(f->data, &f->st, e));
-}
-
 static int set(struct store *st, const char *scope, const char *name, const char *v)
 {
 	struct err e = { 0 };

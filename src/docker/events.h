@@ -4,10 +4,12 @@
  *
  * Long-running: run it on its own thread with its own client, and stop it
  * from any thread with docker_client_cancel() on that client (it returns
- * -ECANCELED within moments), or by returning nonzero from the callback.
- * When the engine closes the stream (restart), the call returns 0: resume
- * with since_ns = the last event's time_ns, then resync, as events that
- * happened while disconnected may have been missed.
+ * -ECANCELED at once), or by returning nonzero from the callback (the call
+ * returns 0). It also returns 0 when until_ns is reached, and
+ * ERR_UNAVAILABLE when the engine goes away (restart). To resume, call again
+ * with since_ns = the last event's time_ns (the engine replays from there,
+ * so that event may come twice), then resync: events that happened while
+ * disconnected may be lost.
  */
 #ifndef ORCA_DOCKER_EVENTS_H
 #define ORCA_DOCKER_EVENTS_H

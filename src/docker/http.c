@@ -85,6 +85,12 @@ static curl_socket_t open_socket(void *arg, curlsocktype purpose,
 	if (fd < 0)
 		return CURL_SOCKET_BAD;
 	pthread_mutex_lock(&c->fd_lock);
+	/* A cancel that came after the flag was checked but before this
+	 * socket existed had nothing to shut down: honour it here. */
+	if (atomic_load(&c->canceled)) {
+		close(fd);
+		fd = CURL_SOCKET_BAD;
+	}
 	c->fd = fd;
 	pthread_mutex_unlock(&c->fd_lock);
 	return fd;

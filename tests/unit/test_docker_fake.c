@@ -349,6 +349,32 @@ TEST(events_cancel_from_another_thread)
 	docker_client_free(c);
 }
 
+/* One event, then the engine goes away mid-stream (a restart). */
+static void events_cut(int fd)
+{
+	const char *one = "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"c1\"}}\n";
+
+	fake_sendf(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	fake_chunk(fd, one, strlen(one));
+}
+
+TEST(events_engine_going_away_is_unavailable)
+{
+	static const struct fake_route routes[] = {
+		{ "GET", "/v1.41/events", 0, NULL, events_cut },
+		{ NULL },
+	};
+	struct docker_client *c = client(routes);
+	struct buf got = BUF_INIT;
+	struct err e = { 0 };
+
+	EXPECT_EQ_INT(ERR_UNAVAILABLE, docker_events(c, NULL, collect_event, &got, &e));
+	EXPECT_CONTAINS(e.msg, "docker: events: the connection to the Docker Engine at ");
+	EXPECT_STREQ("start  c1  -1 0|", buf_str(&got));
+	buf_release(&got);
+	docker_client_free(c);
+}
+
 static int stop_at_first(void *arg, const struct docker_event *ev)
 {
 	(void)ev;

@@ -80,7 +80,11 @@ const char *store_who(char *buf, size_t size, const char *project);
 int store_migrate(sqlite3 *db, int target, struct err *e);
 int store_db_version(sqlite3 *db, int *version, struct err *e);
 
-/* Loads <dir>/master.key, creating it on first use, into a sodium_malloc'd key. */
-int store_master_key_load(const char *dir, unsigned char **key, struct err *e);
+/*
+ * Loads <dir>/master.key into a sodium_malloc'd key; creates it when absent
+ * if may_create, else fails with ERR_NOTFOUND.
+ */
+int store_master_key_load(const char *dir, int may_create, unsigned char **key,
+			  struct err *e);
 
 #endif

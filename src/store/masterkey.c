@@ -3,7 +3,9 @@
  *
  * Created once, atomically: written and fsync'd under a temporary name
  * (O_CREAT|O_EXCL, mode 0600), then link()ed into place, which fails rather
- * than replace a key another process created meanwhile. A key file that
+ * than replace a key another process created meanwhile. It is never
+ * created while sealed secrets exist: they would silently become
+ * unreadable; the operator must restore the old key. A key file that
  * group or others can access, or of the wrong size, is refused: better no
  * orca than secrets sealed under a leaked or truncated key.
  */
@@ -130,7 +132,8 @@ static int read_key(int fd, const char *path, unsigned char **key, struct err *e
 	return 0;
 }
 
-int store_master_key_load(const char *dir, unsigned char **key, struct err *e)
+int store_master_key_load(const char *dir, int may_create, unsigned char **key,
+			  struct err *e)
 {
 	char *path = xasprintf("%s/%s", dir, SECRETS_KEY_FILE);
 	int fd, rc = 0;
@@ -138,7 +141,13 @@ int store_master_key_load(const char *dir, unsigned char **key, struct err *e)
 	*key = NULL;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
-		rc = create_key(dir, path, e);
+		if (may_create)
+			rc = create_key(dir, path, e);
+		else
+			rc = err_set(e, ERR_NOTFOUND,
+				     "master key '%s' is missing but the database "
+				     "holds secrets sealed with it: restore it from "
+				     "a backup (a new key cannot read them)", path);
 		if (rc == 0)
 			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	}

@@ -114,6 +114,22 @@ static int open_db(struct store *st, struct err *e)
 	return rc;
 }
 
+/*
+ * A missing master.key is created, unless secrets sealed with the old one
+ * exist: a fresh key would make them unreadable without a word.
+ */
+static int load_key(struct store *st, struct err *e)
+{
+	int64_t sealed = 0;
+	int rc;
+
+	rc = store_sql_int64(e, st->db, &sealed,
+			     "SELECT EXISTS (SELECT 1 FROM secrets)", "");
+	if (rc < 0)
+		return err_wrap(e, "store '%s'", st->db_path);
+	return store_master_key_load(st->dir, !sealed, &st->key, e);
+}
+
 int store_open(const char *data_dir, struct store **out, struct err *e)
 {
 	struct store *st;
@@ -132,10 +148,10 @@ int store_open(const char *data_dir, struct store **out, struct err *e)
 	st->dir = xstrdup(data_dir);
 	st->db_path = xasprintf("%s/orca.db", data_dir);
 	rc = make_dir(data_dir, e);
-	if (rc == 0)
-		rc = store_master_key_load(data_dir, &st->key, e);
 	if (rc == 0 && (rc = open_db(st, e)) < 0)
 		err_wrap(e, "store '%s'", st->db_path);
+	if (rc == 0)
+		rc = load_key(st, e);
 	if (rc < 0) {
 		store_close(st);
 		return rc;

@@ -320,6 +320,23 @@ TEST(a_key_file_of_the_wrong_size_is_refused)
 	fx_close(&f);
 }
 
+TEST(a_missing_key_is_recreated_only_while_no_secret_is_sealed)
+{
+	struct fx f;
+	struct err e = { 0 };
+
+	fx_open(&f);
+	EXPECT_EQ_INT(0, unlink(f.key));
+	fx_reopen(&f, 0, &e);
+	set(f.st, "web", "A", "x");
+	EXPECT_EQ_INT(0, unlink(f.key));
+	fx_reopen(&f, ERR_NOTFOUND, &e);
+	EXPECT_CONTAINS(e.msg, "is missing but the database holds secrets");
+	EXPECT_CONTAINS(e.msg, "restore it from a backup");
+	EXPECT_EQ_INT(-1, access(f.key, F_OK));
+	fx_close(&f);
+}
+
 TEST(tampered_ciphertext_does_not_decrypt)
 {
 	struct fx f;

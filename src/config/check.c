@@ -1,7 +1,8 @@
 /*
  * check.c - rules that look at more than one service: unique names and
  * aliases, depends_on targets and cycles (within a project, while its TOML
- * tree is at hand for positions), and placement nodes (across files).
+ * tree is at hand for positions); placement nodes and internal names
+ * (across files, in config_check).
  *
  * Every rule is O(n log n) or linear in the number of services and edges,
  * so a hostile file with 100k services is still checked quickly.
@@ -99,7 +100,8 @@ static void check_names(const struct cfile *f, const struct project *p,
 	struct dns_name *v;
 	size_t n = collect_names(p, tabs, &v), first = 0;
 
-	qsort(v, n, sizeof(*v), cmp_dns_name);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_dns_name);
 	for (size_t i = 1; i < n; i++) {
 		if (strcmp(v[i].name, v[first].name) != 0)
 			first = i;
@@ -131,7 +133,8 @@ static size_t build_index(const struct project *p, struct name_index **out)
 	for (size_t i = 0; i < p->nservices; i++)
 		if (p->services[i].name != NULL)
 			v[n++] = (struct name_index){ p->services[i].name, i };
-	qsort(v, n, sizeof(*v), cmp_name_index);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_name_index);
 	*out = v;
 	return n;
 }
@@ -347,9 +350,54 @@ static void check_placement(const struct config *c, const struct service *s,
 		  hint ? hint : "", hint ? "'?)" : "");
 }
 
+struct internal_name {
+	const struct service *s;
+	size_t order;  /* projects are sorted: the later one is the error */
+};
+
+static int cmp_internal(const void *pa, const void *pb)
+{
+	const struct internal_name *a = pa, *b = pb;
+	int c = strcmp(a->s->name, b->s->name);
+
+	return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+/* Internal services share the orca-internal network: one name, one service. */
+static void check_internal_names(const struct config *c, struct diags *d)
+{
+	struct internal_name *v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < c->nprojects; i++)
+		for (size_t j = 0; j < c->projects[i].nservices; j++) {
+			const struct service *s = &c->projects[i].services[j];
+
+			if (!s->internal || s->name == NULL)
+				continue;
+			XGROW(v, cap, n + 1);
+			v[n] = (struct internal_name){ s, n };
+			n++;
+		}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_internal);
+	for (size_t i = 1; i < n; i++) {
+		const struct service *a = v[i - 1].s, *b = v[i].s;
+
+		if (strcmp(a->name, b->name) != 0 || strcmp(a->project, b->project) == 0)
+			continue;
+		diags_add(d, b->loc.file, b->loc.line, b->loc.col,
+			  "service '%s': internal = true, but project '%s' has an internal "
+			  "service '%s' too (%s:%d); names on the orca-internal network must "
+			  "be unique", b->name, a->project, a->name, a->loc.file, a->loc.line);
+	}
+	free(v);
+}
+
 void config_check(struct config *c, struct diags *d)
 {
 	for (size_t i = 0; i < c->nprojects && !diags_full(d); i++)
 		for (size_t j = 0; j < c->projects[i].nservices; j++)
 			check_placement(c, &c->projects[i].services[j], d);
+	check_internal_names(c, d);
 }

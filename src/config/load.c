@@ -117,7 +117,8 @@ static size_t list_subdirs(const char *dir, char ***out, struct diags *d)
 		free(path);
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	*out = names;
 	return n;
 }

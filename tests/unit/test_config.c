@@ -783,6 +783,29 @@ TEST(deploy_errors)
 		    "not -1", API "[service.deploy]\nmax_unavailable = -1\n");
 }
 
+TEST(internal_names_are_unique_across_projects)
+{
+	struct config *c = config_new();
+	struct diags d = { 0 };
+	const char *db = C("db", "d") "internal = true\n";
+	const char *db_private = C("db", "d");
+
+	config_add_project_text(c, "shop", NULL, "shop.toml", db, strlen(db), &d);
+	config_add_project_text(c, "blog", NULL, "blog.toml", db, strlen(db), &d);
+	config_add_project_text(c, "wiki", NULL, "wiki.toml", db_private, strlen(db_private), &d);
+	config_check(c, &d);
+	EXPECT_EQ_INT(1, d.len);
+	if (d.len == 1) {
+		EXPECT_STREQ("shop.toml", d.items[0].file);
+		EXPECT_EQ_INT(1, d.items[0].line);
+		EXPECT_STREQ("service 'db': internal = true, but project 'blog' has an internal "
+			     "service 'db' too (blog.toml:1); names on the orca-internal network "
+			     "must be unique", d.items[0].msg);
+	}
+	diags_release(&d);
+	config_free(c);
+}
+
 /* ---- cluster.toml ---- */
 
 static char *cluster_diags(const char *toml)

@@ -88,8 +88,8 @@ struct scheduler {
 	int *cand;                     /* candidate node indexes, ascending: all_cand
 	                                  when nothing filters, else cand_buf */
 	int *all_cand, *cand_buf;
-	int *tree;                     /* tournament over score: 2 * tree_leaves */
-	size_t tree_leaves;            /* a power of two >= nnodes */
+	int *tree;                     /* tournament over score, room for every node */
+	size_t tree_leaves;            /* of the current tree: a power of two >= candidates */
 	uint64_t *elig;                /* per candidate: GPUs of the right kind */
 	double *score;                 /* per candidate; NO_FIT when it cannot take one */
 	int *spread;                   /* per node: replicas of the current service */

@@ -15,6 +15,16 @@
 	X(dims_inv[0]) X(dims_inv[1]) X(replicas) X(gpus) X(all_cand) X(cand_buf) \
 	X(elig) X(score) X(spread)
 
+/* The leaves of a tournament tree over n candidates: a power of two >= n. */
+static size_t tree_size(size_t n)
+{
+	size_t leaves = 1;
+
+	while (leaves < n)
+		leaves *= 2;
+	return leaves;
+}
+
 static struct scheduler *alloc_tables(size_t nnodes)
 {
 	struct scheduler *s = xcalloc(1, sizeof(*s));
@@ -26,9 +36,7 @@ static struct scheduler *alloc_tables(size_t nnodes)
 #undef ALLOC
 	for (size_t i = 0; i < nnodes; i++)
 		s->all_cand[i] = (int)i;
-	for (s->tree_leaves = 1; s->tree_leaves < nnodes; s->tree_leaves *= 2)
-		;
-	s->tree = xcalloc(2 * s->tree_leaves, sizeof(*s->tree));
+	s->tree = xcalloc(2 * tree_size(nnodes), sizeof(*s->tree));
 	s->vendor_nodes = xcalloc(GPU_VENDORS * s->nwords, sizeof(uint64_t));
 	s->all_nodes = xcalloc(s->nwords, sizeof(uint64_t));
 	s->cand_bits = xcalloc(s->nwords, sizeof(uint64_t));
@@ -154,15 +162,14 @@ static int add_node(struct scheduler *s, const struct node *nd, size_t i, size_t
 int scheduler_new(struct scheduler **out, const struct node *nodes, size_t nnodes,
 		  struct err *e)
 {
-	struct scheduler *s = alloc_tables(nnodes);
+	struct scheduler *s;
 	size_t ngpu = 0, gpu_cap = 0;
 	int rc = 0;
 
 	*out = NULL;
-	if (nnodes > INT32_MAX) {
-		rc = err_set(e, ERR_TOOBIG, "%zu nodes is too many", nnodes);
-		goto out_free;
-	}
+	if (nnodes > INT32_MAX / 4)
+		return err_set(e, ERR_TOOBIG, "%zu nodes is too many", nnodes);
+	s = alloc_tables(nnodes);
 	for (size_t i = 0; i < nnodes; i++) {
 		rc = add_node(s, &nodes[i], i, &ngpu, &gpu_cap, e);
 		if (rc < 0)

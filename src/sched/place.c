@@ -196,7 +196,7 @@ int scheduler_place(struct scheduler *s, const struct scheduler_request *r, int 
 
 	if (scheduler_want(s, r, &w, e) < 0)
 		return e->code;
-	if (count < 0)
+	if (count < 0 || count > SCHEDULER_REPLICAS_MAX)
 		return err_set(e, ERR_INVALID, "service '%s/%s': %d replicas", r->project,
 			       r->service, count);
 	if (count == 0)

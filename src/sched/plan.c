@@ -50,7 +50,7 @@ static int missing(struct scheduler *s, const struct scheduler_request *r,
 	if (scheduler_want(s, r, &w, &o->err) < 0)
 		return o->err.code;
 	sv = &s->svc[w.service];
-	if (r->replicas < 0)
+	if (r->replicas < 0 || r->replicas > SCHEDULER_REPLICAS_MAX)
 		return err_set(&o->err, ERR_INVALID, "service '%s/%s': %d replicas",
 			       r->project, r->service, r->replicas);
 	if (sv->plan_mark == s->plan_mark)
@@ -104,6 +104,10 @@ int scheduler_plan(struct scheduler *s, const struct scheduler_request *reqs, si
 	for (size_t i = 0; i < n; i++) {
 		int need = missing(s, &reqs[i], &p->outcomes[i]);
 
+		if (need >= 0 && total + (size_t)need > SCHEDULER_PLAN_MAX)
+			need = err_set(&p->outcomes[i].err, ERR_TOOBIG,
+				       "service '%s/%s': the plan holds more than %d new replicas",
+				       reqs[i].project, reqs[i].service, SCHEDULER_PLAN_MAX);
 		if (need < 0) {
 			p->nfailed++;
 			continue;

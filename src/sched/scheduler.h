@@ -39,6 +39,8 @@
 #define SCHEDULER_GPUS_MAX 64          /* per node: a replica's GPUs are a bit mask */
 #define SCHEDULER_MEMORY_MAX (INT64_C(1) << 50)  /* per replica, bytes (1 PiB) */
 #define SCHEDULER_CPU_MAX (INT64_C(1) << 30)     /* per replica, millicpus */
+#define SCHEDULER_REPLICAS_MAX 100000            /* per service and call */
+#define SCHEDULER_PLAN_MAX 1000000               /* new replicas in one plan */
 
 struct scheduler;
 
@@ -144,7 +146,8 @@ int scheduler_add(struct scheduler *s, const struct scheduler_request *r, const 
  * All or nothing: on success out[0..count) is filled and committed; on
  * failure nothing changes and e says why (ERR_CONFLICT when capacity or
  * constraints cannot be met, ERR_NOTFOUND for an unknown placement.node,
- * ERR_INVALID for a bad request). out holds count entries, caller-owned.
+ * ERR_INVALID for a bad request or count outside 0..SCHEDULER_REPLICAS_MAX).
+ * out holds count entries, caller-owned.
  */
 int scheduler_place(struct scheduler *s, const struct scheduler_request *r, int count,
 		    struct scheduler_placement *out, struct err *e);
@@ -155,7 +158,8 @@ int scheduler_place(struct scheduler *s, const struct scheduler_request *r, int 
  * (GPU, pinned, labelled, then biggest), each all or nothing, and the
  * outcomes come back in request order. A service appears at most once.
  * Returns 0 when everything was placed; otherwise the first failure's code,
- * with its message in e, and the rest in plan->outcomes. plan is released
+ * with its message in e, and the rest in plan->outcomes. Services past
+ * SCHEDULER_PLAN_MAX new replicas fail with ERR_TOOBIG. plan is released
  * with scheduler_plan_release in every case.
  */
 int scheduler_plan(struct scheduler *s, const struct scheduler_request *reqs, size_t n,

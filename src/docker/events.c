@@ -4,6 +4,7 @@
  */
 #include "docker/events.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,17 @@ static void split_action(struct docker_event *ev, const char *action)
 	ev->action[n] = '\0';
 	if (sep)
 		snprintf(ev->detail, sizeof(ev->detail), "%s", sep + 2);
+}
+
+/* "137" -> 137; nonsense or out of range -> -1. */
+static int exit_code(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end != '\0' || v < INT_MIN || v > INT_MAX)
+		return -1;
+	return (int)v;
 }
 
 static int64_t event_time_ns(const json_t *j)
@@ -56,7 +68,7 @@ int docker_event_parse(const char *json, size_t len, struct docker_event *ev,
 			 json_object_get(actor, "Attributes"), "name");
 	code = docker_labels_get(&ev->attributes, "exitCode");
 	if (code && code[0])
-		ev->exit_code = atoi(code);
+		ev->exit_code = exit_code(code);
 	ev->time_ns = event_time_ns(j);
 	json_decref(j);
 	return 0;

@@ -59,10 +59,10 @@ static void put_kind(struct buf *b, const struct want *w, int n)
 		buf_printf(b, " with at least %" PRId64 " MiB", w->vram_min);
 }
 
-static void put_labels(struct buf *b, const struct scheduler_request *r, const char *sep)
+static void put_labels(struct buf *b, const struct scheduler_request *r)
 {
 	for (size_t i = 0; i < r->nlabels; i++)
-		buf_printf(b, "%s%s=%s", i ? sep : "", r->labels[i].key, r->labels[i].value);
+		buf_printf(b, "%s%s=%s", i ? ", " : "", r->labels[i].key, r->labels[i].value);
 }
 
 static int node_has_label(const struct scheduler *s, int node, const struct kv *l)
@@ -83,7 +83,7 @@ static void why_labels(const struct scheduler *s, const struct want *w,
 	else
 		buf_puts(b, "no node has labels ");
 	if (sv->pin < 0 && sv->missing_label < 0) {
-		put_labels(b, r, ", ");
+		put_labels(b, r);
 		return;
 	}
 	for (size_t i = 0; i < r->nlabels; i++) {
@@ -101,7 +101,7 @@ static void put_scope(struct buf *b, const struct want *w, int with_gpu)
 {
 	if (w->r->nlabels > 0) {
 		buf_puts(b, " with labels ");
-		put_labels(b, w->r, ",");
+		put_labels(b, w->r);
 	}
 	if (with_gpu && w->gpus)
 		buf_printf(b, " %s an %s GPU", w->r->nlabels ? "and" : "with",

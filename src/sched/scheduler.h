@@ -126,7 +126,11 @@ void scheduler_free(struct scheduler *s);
 size_t scheduler_node_count(const struct scheduler *s);
 void scheduler_node_usage(const struct scheduler *s, size_t node, struct scheduler_usage *u);
 
-/* Fills r from svc: its names, replicas, resources and placement (borrowed). */
+/*
+ * Fills r from svc: its names, replicas, resources and placement, all
+ * borrowed from svc. replicas is svc->replicas as is: for a wasm service
+ * with replicas = "auto" the caller decides how many to ask for.
+ */
 void scheduler_request_from_service(struct scheduler_request *r, const struct service *svc);
 
 /*

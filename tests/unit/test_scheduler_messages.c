@@ -193,11 +193,13 @@ TEST(memory_on_many_nodes)
 {
 	struct fx f = FX_INIT;
 	struct scheduler *s;
-	struct kv ssd[] = { { "disk", "ssd" } };
+	struct kv ssd[] = { { "disk", "ssd" }, { "tier", "db" } };
 	struct scheduler_request r = fx_req("big", 4 * GIB, 0);
 
 	fx_label(fx_node(&f, "w1", GIB, 0), "disk", "ssd");
+	fx_label(&f.nodes[0], "tier", "db");
 	fx_label(fx_node(&f, "w2", 2 * GIB, 0), "disk", "ssd");
+	fx_label(&f.nodes[1], "tier", "db");
 	s = fx_build(&f);
 	EXPECT_STREQ("service 'p/big': no node has 4096 MiB of memory free (the most is "
 		     "2048 MiB, on 'w2')", fx_place(s, &r, 1));
@@ -205,6 +207,9 @@ TEST(memory_on_many_nodes)
 	r.nlabels = 1;
 	EXPECT_STREQ("service 'p/big': no node with labels disk=ssd has 4096 MiB of memory "
 		     "free (the most is 2048 MiB, on 'w2')", fx_place(s, &r, 1));
+	r.nlabels = 2;
+	EXPECT_STREQ("service 'p/big': no node with labels disk=ssd, tier=db has 4096 MiB of "
+		     "memory free (the most is 2048 MiB, on 'w2')", fx_place(s, &r, 1));
 	r = fx_req("web", GIB, 0);
 	EXPECT_STREQ("service 'p/web': no node can fit 4 replicas: 3 placed, then no node "
 		     "has 1024 MiB of memory free (the most is 0 MiB, on 'w1')",

@@ -17,7 +17,8 @@
  * logs, a long pull) returns -ECANCELED at once; the flag is also polled by a
  * libcurl progress callback about once a second. While the flag is set, every
  * call on that client returns -ECANCELED without touching the engine, until
- * the owning thread calls docker_client_reset_cancel().
+ * the owning thread calls docker_client_reset_cancel(). The client must
+ * outlive every thread that may cancel it.
  *
  * Errors are sentences: "cannot reach the Docker Engine at
  * /var/run/docker.sock: connection refused (is dockerd running?)" with code

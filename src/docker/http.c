@@ -166,7 +166,7 @@ static int transfer_error(struct xfer *x, CURLcode res, struct err *e)
 	if (x->cb_code)
 		return x->cb_code;
 	if (atomic_load(&c->canceled))
-		return err_set(e, -ECANCELED, "docker: canceled");
+		return err_set(e, -ECANCELED, "canceled");
 	if (x->too_big)
 		return err_set(e, ERR_TOOBIG,
 			       "the Docker Engine sent a response larger than %u bytes",
@@ -218,7 +218,7 @@ static int perform(struct docker_client *c, const struct docker_request *rq,
 	else if (res != CURLE_OK)
 		rc = transfer_error(&x, res, e);
 	else if (x.streaming && atomic_load(&c->canceled))
-		rc = err_set(e, -ECANCELED, "docker: canceled");
+		rc = err_set(e, -ECANCELED, "canceled");
 	if (rs->status == 0)
 		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &rs->status);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
@@ -236,7 +236,7 @@ int docker_http(struct docker_client *c, const struct docker_request *rq,
 	rs->status = 0;
 	buf_init(&rs->body);
 	if (atomic_load(&c->canceled))
-		return err_set(e, -ECANCELED, "docker: canceled");
+		return err_set(e, -ECANCELED, "canceled");
 	if (!rq->unversioned && c->api_version[0] == '\0') {
 		rc = docker_client_negotiate(c, e);
 		if (rc < 0)

@@ -340,7 +340,7 @@ TEST(events_cancel_from_another_thread)
 	EXPECT_TRUE(now_s() - t0 < 0.9);   /* the socket shutdown, not the 1 s poll */
 	pthread_join(t, NULL);
 	EXPECT_STREQ("start  c1  -1 0|", buf_str(&got));
-	EXPECT_STREQ("docker: events: docker: canceled", e.msg);
+	EXPECT_STREQ("docker: events: canceled", e.msg);
 	/* sticky until the owner resets it */
 	EXPECT_EQ_INT(-ECANCELED, docker_ping(c, &e));
 	docker_client_reset_cancel(c);

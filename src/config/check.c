@@ -80,17 +80,17 @@ static void report_clash(const struct cfile *f, const struct project *p,
 	snprintf(ctx, sizeof(ctx), "service '%.60s'", p->services[dup->svc].name ? p->services[dup->svc].name : "?");
 	if (!dup->alias)
 		cfile_diag(f, dup->pos, NULL, "service name '%s' is already used by the service "
-		      "at line %d", dup->name, first->pos.line);
+			   "at line %d", dup->name, first->pos.line);
 	else if (!first->alias && first->svc == dup->svc)
 		cfile_diag(f, dup->pos, ctx, "alias '%s' is the service's own name", dup->name);
 	else if (!first->alias)
 		cfile_diag(f, dup->pos, ctx, "alias '%s' is already the name of service '%s' "
-		      "(line %d)", dup->name, owner, first->pos.line);
+			   "(line %d)", dup->name, owner, first->pos.line);
 	else if (first->svc == dup->svc)
 		cfile_diag(f, dup->pos, ctx, "alias '%s' is listed twice", dup->name);
 	else
 		cfile_diag(f, dup->pos, ctx, "alias '%s' is already an alias of service '%s' "
-		      "(line %d)", dup->name, owner, first->pos.line);
+			   "(line %d)", dup->name, owner, first->pos.line);
 }
 
 /* Service names and aliases share one namespace: the project's network. */
@@ -176,14 +176,14 @@ static void report_unknown_dep(const struct cfile *f, const char *ctx,
 		return;  /* the work below is per name: stop once nobody will read it */
 	if ((owner = alias_owner(p, dep)) != NULL) {
 		cfile_diag(f, pos, ctx, "depends_on '%s' is an alias; name the service '%s'", dep,
-		      owner);
+			   owner);
 		return;
 	}
 	for (size_t i = 0; i < p->nservices && n < SUGGEST_CANDIDATES_MAX; i++)
 		cands[n++] = p->services[i].name;
 	hint = suggest_closest(dep, cands, n);
 	cfile_diag(f, pos, ctx, "depends_on '%s' is not a service of project '%s'%s%s%s", dep,
-	      p->name, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+		   p->name, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
 }
 
 /* The dependency graph: edges[i] are service indexes; pos[i] where each is written. */
@@ -325,7 +325,7 @@ static void check_depends_on(const struct cfile *f, const struct project *p,
 }
 
 void config_check_project(const struct cfile *f, const struct project *p,
-		   const struct toml_value *const *tabs)
+			  const struct toml_value *const *tabs)
 {
 	check_names(f, p, tabs);
 	check_depends_on(f, p, tabs);

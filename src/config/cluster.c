@@ -103,7 +103,7 @@ static void parse_labels(const struct cfile *f, const char *ctx, const struct to
 	for (size_t i = 0; i < v->u.tab.len; i++)
 		if ((why = syntax_label_key(v->u.tab.items[i].key)) != NULL)
 			cfile_diag(f, v->u.tab.items[i].pos, ctx, "label '%s' is invalid: %s",
-			      v->u.tab.items[i].key, why);
+				   v->u.tab.items[i].key, why);
 }
 
 static const char *no_blanks(const char *s)
@@ -161,7 +161,7 @@ static void parse_nodes(const struct cfile *f, const struct toml_value *v)
 		for (size_t j = 0; n->name && j + 1 < cl->nnodes; j++)
 			if (cl->nodes[j].name && strcmp(cl->nodes[j].name, n->name) == 0)
 				cfile_diag(f, toml_get(t, "name")->pos, NULL, "node name '%s' is already "
-				      "used by the node at line %d", n->name, cl->nodes[j].loc.line);
+					   "used by the node at line %d", n->name, cl->nodes[j].loc.line);
 	}
 }
 
@@ -174,7 +174,7 @@ static void parse_role(const struct cfile *f, const char *ctx, const struct toml
 
 	if (v == NULL) {
 		cfile_diag(f, t->pos, ctx, "missing required key 'role' (\"admin\", \"deployer\" or "
-		      "\"viewer\")");
+			   "\"viewer\")");
 		return;
 	}
 	if (!cfile_string(f, ctx, "role", v, &r))
@@ -185,7 +185,7 @@ static void parse_role(const struct cfile *f, const char *ctx, const struct toml
 			return;
 		}
 	cfile_diag(f, v->pos, ctx, "'role' must be \"admin\", \"deployer\" or \"viewer\", not \"%s\"",
-	      r);
+		   r);
 }
 
 static void parse_tokens(const struct cfile *f, const struct toml_value *v)
@@ -216,7 +216,7 @@ static void parse_tokens(const struct cfile *f, const struct toml_value *v)
 		for (size_t j = 0; tok->name && j + 1 < cl->ntokens; j++)
 			if (cl->tokens[j].name && strcmp(cl->tokens[j].name, tok->name) == 0)
 				cfile_diag(f, toml_get(t, "name")->pos, NULL,
-				      "token name '%s' is given twice", tok->name);
+					   "token name '%s' is given twice", tok->name);
 	}
 }
 
@@ -231,7 +231,7 @@ static void parse_proxy(const struct cfile *f, const struct toml_value *t)
 	set_string(f, "proxy", t, "https", syntax_listen_addr, &cl->proxy_https);
 	if (cl->proxy_http && cl->proxy_https && strcmp(cl->proxy_http, cl->proxy_https) == 0)
 		cfile_diag(f, toml_get(t, "https")->pos, "proxy", "'http' and 'https' cannot both "
-		      "listen on %s", cl->proxy_https);
+			   "listen on %s", cl->proxy_https);
 }
 
 void config_add_cluster_text(struct config *c, const char *file, const char *text,

@@ -21,10 +21,10 @@ static void check_top(const struct cfile *f, const struct toml_value *root)
 			continue;
 		if (suggest_closest(kv->key, top_keys, 1) != NULL)
 			cfile_diag(f, kv->pos, NULL, "unknown key '%s' (did you mean 'service'?)",
-			      kv->key);
+				   kv->key);
 		else
 			cfile_diag(f, kv->pos, NULL, "unknown key '%s' (service.toml holds only "
-			      "[[service]] tables)", kv->key);
+				   "[[service]] tables)", kv->key);
 	}
 }
 
@@ -108,7 +108,7 @@ void config_add_project_text(struct config *c, const char *project,
 	list = toml_get(root, "service");
 	if (list != NULL && list->type == TOML_TABLE)
 		cfile_diag(&f, list->pos, NULL, "'service' must be an array of tables: write "
-		      "[[service]], not [service]");
+			   "[[service]], not [service]");
 	else if (list != NULL && cfile_table_array(&f, NULL, "service", list))
 		parse_services(&f, p, list);
 	toml_free(root);

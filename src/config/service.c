@@ -112,7 +112,7 @@ static void parse_replicas(const struct cfile *f, const char *ctx,
 	}
 	if (v->type == TOML_STRING) {
 		cfile_diag(f, v->pos, ctx, "'replicas' must be an integer or \"auto\", not \"%s\"",
-		      v->u.str.ptr);
+			   v->u.str.ptr);
 		return;
 	}
 	if (v->type != TOML_INTEGER) {
@@ -165,7 +165,7 @@ static void parse_domain(const struct cfile *f, const char *ctx,
 	for (size_t i = 0; i < s->ndomains; i++)
 		if ((why = syntax_hostname(s->domains[i])) != NULL)
 			cfile_diag(f, v->type == TOML_ARRAY ? v->u.arr.items[i]->pos : v->pos, ctx,
-			      "domain '%s' is invalid: %s", s->domains[i], why);
+				   "domain '%s' is invalid: %s", s->domains[i], why);
 }
 
 /* Checks each string of an array value with a syntax_* function. */
@@ -178,7 +178,7 @@ static void check_each(const struct cfile *f, const char *ctx, const struct toml
 	for (size_t i = 0; i < n; i++)
 		if ((why = check(items[i])) != NULL)
 			cfile_diag(f, v->u.arr.items[i]->pos, ctx, "%s '%s' is invalid: %s", what,
-			      items[i], why);
+				   items[i], why);
 }
 
 static void parse_string_lists(const struct cfile *f, const char *ctx,
@@ -196,7 +196,7 @@ static void parse_string_lists(const struct cfile *f, const char *ctx,
 	    cfile_strings(f, ctx, "command", v, &s->command, &s->ncommand) &&
 	    s->ncommand == 0)
 		cfile_diag(f, v->pos, ctx, "'command' must not be empty (leave it out to run the "
-		      "image's own command)");
+			   "image's own command)");
 	if ((v = toml_get(tab, "depends_on")) != NULL)
 		cfile_strings(f, ctx, "depends_on", v, &s->depends_on, &s->ndepends_on);
 }
@@ -219,13 +219,13 @@ static void check_runtime(const struct cfile *f, const char *ctx,
 	if (s->runtime == RUNTIME_WASM) {
 		if (toml_get(tab, "module") == NULL)
 			cfile_diag(f, tab->pos, ctx, "missing required key 'module' (a wasm service "
-			      "runs a WebAssembly component)");
+				   "runs a WebAssembly component)");
 		only_for(f, ctx, tab, "image", "container");
 		return;
 	}
 	if (toml_get(tab, "image") == NULL)
 		cfile_diag(f, tab->pos, ctx, "missing required key 'image' (a container service "
-		      "runs an image)");
+			   "runs an image)");
 	only_for(f, ctx, tab, "module", "wasm");
 	only_for(f, ctx, tab, "triggers", "wasm");
 	if (v != NULL && v->type == TOML_STRING && strcmp(v->u.str.ptr, "auto") == 0) {
@@ -249,7 +249,7 @@ static void check_routing(const struct cfile *f, const char *ctx,
 }
 
 void config_service_parse(const struct cfile *f, const struct toml_value *tab, size_t index,
-		   struct service *s)
+			  struct service *s)
 {
 	char ctx[CTX_MAX];
 	bool runtime_known;

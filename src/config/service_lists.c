@@ -71,7 +71,7 @@ static bool env_value(const struct cfile *f, const char *ctx, const struct toml_
 		break;
 	default:
 		cfile_diag(f, v->pos, ctx, "env '%s' must be a string, not %s", kv->key,
-		      cfile_type_a(v->type));
+			   cfile_type_a(v->type));
 		return false;
 	}
 	if (!cfile_string(f, ctx, "env", v, &s))
@@ -139,7 +139,7 @@ static void parse_volume(const struct cfile *f, const char *ctx, const struct to
 	for (size_t i = 0; i < s->nvolumes; i++)
 		if (strcmp(s->volumes[i].path, p) == 0) {
 			cfile_diag(f, path->pos, ctx, "volume path '%s' is already used by volume '%s'",
-			      p, s->volumes[i].name);
+				   p, s->volumes[i].name);
 			return;
 		}
 	s->volumes = xrealloc(s->volumes, (s->nvolumes + 1) * sizeof(*s->volumes));
@@ -204,7 +204,7 @@ static void parse_trigger(const struct cfile *f, const char *ctx, const char *te
 			break;
 	if (i == n) {
 		cfile_diag(f, pos, ctx, "trigger '%s' has an unknown kind (use http:<route>, "
-		      "cron:<schedule>, queue:<topic> or event:<pattern>)", text);
+			   "cron:<schedule>, queue:<topic> or event:<pattern>)", text);
 		return;
 	}
 	t.kind = trigger_kinds[i].kind;
@@ -233,7 +233,7 @@ static void parse_triggers(const struct cfile *f, const char *ctx,
 }
 
 void config_service_lists(const struct cfile *f, const char *ctx,
-			 const struct toml_value *tab, struct service *s)
+			  const struct toml_value *tab, struct service *s)
 {
 	parse_env(f, ctx, tab, s);
 	parse_volumes(f, ctx, tab, s);

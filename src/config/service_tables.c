@@ -38,7 +38,7 @@ static void parse_gpu(const struct cfile *f, const char *ctx, const struct toml_
 	cfile_check_keys(f, ctx, t, gpu_keys, "[service.resources.gpu]");
 	if ((v = toml_get(t, "vendor")) == NULL)
 		cfile_diag(f, t->pos, ctx, "[service.resources.gpu] needs 'vendor' (\"nvidia\" or "
-		      "\"amd\")");
+			   "\"amd\")");
 	else if (!cfile_gpu_vendor(f, ctx, "resources.gpu.vendor", v, &s->gpu.vendor))
 		s->gpu.vendor = GPU_NONE;
 	s->gpu.count = 1;
@@ -84,11 +84,11 @@ static void parse_placement(const struct cfile *f, const char *ctx,
 	}
 	if ((v = toml_get(t, "labels")) != NULL &&
 	    cfile_string_table(f, ctx, "placement.labels", v, &s->placement_labels,
-			     &s->nplacement_labels))
+			       &s->nplacement_labels))
 		for (size_t i = 0; i < v->u.tab.len; i++)
 			if ((why = syntax_label_key(v->u.tab.items[i].key)) != NULL)
 				cfile_diag(f, v->u.tab.items[i].pos, ctx, "label '%s' is invalid: %s",
-				      v->u.tab.items[i].key, why);
+					   v->u.tab.items[i].key, why);
 }
 
 static void parse_strategy(const struct cfile *f, const char *ctx,
@@ -102,7 +102,7 @@ static void parse_strategy(const struct cfile *f, const char *ctx,
 		dp->strategy = DEPLOY_CANARY;
 	else if (strcmp(st, "rolling") != 0)
 		cfile_diag(f, v->pos, ctx, "'deploy.strategy' must be \"rolling\" or \"canary\", "
-		      "not \"%s\"", st);
+			   "not \"%s\"", st);
 }
 
 static void parse_deploy(const struct cfile *f, const char *ctx,
@@ -126,14 +126,14 @@ static void parse_deploy(const struct cfile *f, const char *ctx,
 		dp->max_surge = (int)n;
 	if (dp->max_unavailable == 0 && dp->max_surge == 0)
 		cfile_diag(f, (w ? w : v ? v : t)->pos, ctx, "deploy.max_unavailable and "
-		      "deploy.max_surge cannot both be 0 (a rollout could never progress)");
+			   "deploy.max_surge cannot both be 0 (a rollout could never progress)");
 	if (dp->strategy == DEPLOY_CANARY)
 		dp->canary_weight = CANARY_WEIGHT_DEFAULT;
 	if ((v = toml_get(t, "canary_weight")) == NULL)
 		return;
 	if (dp->strategy != DEPLOY_CANARY)
 		cfile_diag(f, toml_get_kv(t, "canary_weight")->pos, ctx,
-		      "'deploy.canary_weight' is only for strategy = \"canary\"");
+			   "'deploy.canary_weight' is only for strategy = \"canary\"");
 	else if (cfile_int(f, ctx, "deploy.canary_weight", v, 1, 100, &n))
 		dp->canary_weight = (int)n;
 }
@@ -227,8 +227,8 @@ static void parse_health(const struct cfile *f, const char *ctx,
 	};
 	if (shrt != NULL && lng != NULL)
 		cfile_diag(f, toml_get_kv(tab, "healthcheck")->pos, ctx, "'health' and "
-		      "[service.healthcheck] are both set; keep one (health = \"/path\" is "
-		      "the short form)");
+			   "[service.healthcheck] are both set; keep one (health = \"/path\" is "
+			   "the short form)");
 	else if (shrt != NULL)
 		set_health_path(f, ctx, "health", shrt, h);
 	else if (lng != NULL && cfile_table(f, ctx, "healthcheck", lng))
@@ -236,11 +236,11 @@ static void parse_health(const struct cfile *f, const char *ctx,
 	h->enabled = h->path != NULL || s->port != 0;
 	if (h->path != NULL && s->port == 0 && s->runtime == RUNTIME_CONTAINER)
 		cfile_diag(f, (shrt ? shrt : lng)->pos, ctx, "an HTTP health check needs a 'port' "
-		      "to probe");
+			   "to probe");
 }
 
 void config_service_tables(const struct cfile *f, const char *ctx,
-			  const struct toml_value *tab, struct service *s)
+			   const struct toml_value *tab, struct service *s)
 {
 	parse_resources(f, ctx, tab, s);
 	parse_placement(f, ctx, tab, s);

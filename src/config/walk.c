@@ -56,7 +56,7 @@ bool cfile_key_has_nul(const struct toml_keyval *kv)
 }
 
 void cfile_check_keys(const struct cfile *f, const char *ctx, const struct toml_value *tab,
-		const char *const *known, const char *where)
+		      const char *const *known, const char *where)
 {
 	size_t nknown = 0;
 
@@ -74,19 +74,19 @@ void cfile_check_keys(const struct cfile *f, const char *ctx, const struct toml_
 			continue;
 		hint = suggest_closest(kv->key, known, nknown);
 		cfile_diag(f, kv->pos, ctx, "unknown key '%s'%s%s%s%s%s", kv->key,
-		      where ? " in " : "", where ? where : "",
-		      hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+			   where ? " in " : "", where ? where : "",
+			   hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
 	}
 }
 
 void cfile_bad_type(const struct cfile *f, const char *ctx, const char *key,
-	      const struct toml_value *v, const char *want)
+		    const struct toml_value *v, const char *want)
 {
 	cfile_diag(f, v->pos, ctx, "'%s' must be %s, not %s", key, want, cfile_type_a(v->type));
 }
 
 bool cfile_string(const struct cfile *f, const char *ctx, const char *key,
-		const struct toml_value *v, const char **out)
+		  const struct toml_value *v, const char **out)
 {
 	if (v->type != TOML_STRING) {
 		cfile_bad_type(f, ctx, key, v, "a string");
@@ -101,7 +101,7 @@ bool cfile_string(const struct cfile *f, const char *ctx, const char *key,
 }
 
 bool cfile_int(const struct cfile *f, const char *ctx, const char *key,
-	     const struct toml_value *v, int64_t lo, int64_t hi, int64_t *out)
+	       const struct toml_value *v, int64_t lo, int64_t hi, int64_t *out)
 {
 	if (v->type != TOML_INTEGER) {
 		cfile_bad_type(f, ctx, key, v, "an integer");
@@ -110,10 +110,10 @@ bool cfile_int(const struct cfile *f, const char *ctx, const char *key,
 	if (v->u.integer < lo || v->u.integer > hi) {
 		if (hi == INT64_MAX)
 			cfile_diag(f, v->pos, ctx, "'%s' must be at least %lld, not %lld", key,
-			      (long long)lo, (long long)v->u.integer);
+				   (long long)lo, (long long)v->u.integer);
 		else
 			cfile_diag(f, v->pos, ctx, "'%s' must be between %lld and %lld, not %lld",
-			      key, (long long)lo, (long long)hi, (long long)v->u.integer);
+				   key, (long long)lo, (long long)hi, (long long)v->u.integer);
 		return false;
 	}
 	*out = v->u.integer;
@@ -121,7 +121,7 @@ bool cfile_int(const struct cfile *f, const char *ctx, const char *key,
 }
 
 bool cfile_bool(const struct cfile *f, const char *ctx, const char *key,
-	      const struct toml_value *v, bool *out)
+		const struct toml_value *v, bool *out)
 {
 	if (v->type != TOML_BOOL) {
 		cfile_bad_type(f, ctx, key, v, "a boolean (true or false)");
@@ -132,7 +132,7 @@ bool cfile_bool(const struct cfile *f, const char *ctx, const char *key,
 }
 
 bool cfile_table(const struct cfile *f, const char *ctx, const char *key,
-	       const struct toml_value *v)
+		 const struct toml_value *v)
 {
 	if (v->type != TOML_TABLE) {
 		cfile_bad_type(f, ctx, key, v, "a table");
@@ -142,7 +142,7 @@ bool cfile_table(const struct cfile *f, const char *ctx, const char *key,
 }
 
 bool cfile_table_array(const struct cfile *f, const char *ctx, const char *key,
-		     const struct toml_value *v)
+		       const struct toml_value *v)
 {
 	if (v->type != TOML_ARRAY) {
 		cfile_bad_type(f, ctx, key, v, "an array of tables");
@@ -173,7 +173,7 @@ void config_kvs_free(struct kv *v, size_t n)
 }
 
 bool cfile_strings(const struct cfile *f, const char *ctx, const char *key,
-		 const struct toml_value *v, char ***out, size_t *n)
+		   const struct toml_value *v, char ***out, size_t *n)
 {
 	char **items = NULL;
 	size_t len, k = 0;
@@ -193,7 +193,7 @@ bool cfile_strings(const struct cfile *f, const char *ctx, const char *key,
 
 		if (it->type != TOML_STRING) {
 			cfile_diag(f, it->pos, ctx, "'%s' must hold strings, not %s", key,
-			      cfile_type_a(it->type));
+				   cfile_type_a(it->type));
 			ok = false;
 		} else if (cfile_string(f, ctx, key, it, &s)) {
 			items[k++] = xstrdup(s);
@@ -211,7 +211,7 @@ bool cfile_strings(const struct cfile *f, const char *ctx, const char *key,
 }
 
 bool cfile_string_table(const struct cfile *f, const char *ctx, const char *key,
-		      const struct toml_value *v, struct kv **out, size_t *n)
+			const struct toml_value *v, struct kv **out, size_t *n)
 {
 	struct kv *items;
 	size_t len, k = 0;
@@ -232,7 +232,7 @@ bool cfile_string_table(const struct cfile *f, const char *ctx, const char *key,
 			ok = false;
 		} else if (kv->value->type != TOML_STRING) {
 			cfile_diag(f, kv->value->pos, ctx, "'%s.%s' must be a string, not %s", key,
-			      kv->key, cfile_type_a(kv->value->type));
+				   kv->key, cfile_type_a(kv->value->type));
 			ok = false;
 		} else if (cfile_string(f, ctx, key, kv->value, &s)) {
 			items[k].key = xstrdup(kv->key);
@@ -251,7 +251,7 @@ bool cfile_string_table(const struct cfile *f, const char *ctx, const char *key,
 }
 
 bool cfile_memory(const struct cfile *f, const char *ctx, const char *key,
-		const struct toml_value *v, int64_t *bytes)
+		  const struct toml_value *v, int64_t *bytes)
 {
 	struct err e = { 0 };
 
@@ -279,7 +279,7 @@ bool cfile_memory(const struct cfile *f, const char *ctx, const char *key,
 }
 
 bool cfile_cpu(const struct cfile *f, const char *ctx, const char *key,
-	     const struct toml_value *v, int64_t *millis)
+	       const struct toml_value *v, int64_t *millis)
 {
 	struct err e = { 0 };
 	double cores;
@@ -300,7 +300,7 @@ bool cfile_cpu(const struct cfile *f, const char *ctx, const char *key,
 }
 
 bool cfile_mib(const struct cfile *f, const char *ctx, const char *key,
-	     const struct toml_value *v, int64_t *mib)
+	       const struct toml_value *v, int64_t *mib)
 {
 	struct err e = { 0 };
 	int64_t bytes;
@@ -326,7 +326,7 @@ bool cfile_mib(const struct cfile *f, const char *ctx, const char *key,
 }
 
 bool cfile_gpu_vendor(const struct cfile *f, const char *ctx, const char *key,
-		    const struct toml_value *v, enum gpu_vendor *out)
+		      const struct toml_value *v, enum gpu_vendor *out)
 {
 	const char *s;
 

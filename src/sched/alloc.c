@@ -110,6 +110,8 @@ uint64_t scheduler_gpu_pick(const struct scheduler *s, int node, uint64_t usable
 			if (best < 0 || vram[i] < vram[best])
 				best = i;
 		}
+		if (best < 0)  /* cannot happen: usable holds more than n */
+			break;
 		taken |= UINT64_C(1) << best;
 	}
 	return taken;

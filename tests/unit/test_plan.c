@@ -48,12 +48,15 @@ static int count(enum action_kind k)
 	return n;
 }
 
+/* The first action of kind k, or an empty one whose reason says so. */
 static const struct action *find(enum action_kind k)
 {
+	static struct action none = { .reason = "(no such action)", .replica = 999 };
+
 	for (size_t i = 0; i < p.len; i++)
 		if (p.items[i].kind == k)
 			return &p.items[i];
-	return NULL;
+	return &none;
 }
 
 TEST(fresh_service_creates_every_replica)

@@ -199,8 +199,15 @@ static int parse_error(const char *buf, size_t len, struct http_fail *f)
 {
 	size_t lines = 0;
 
-	for (size_t i = 0; i < len; i++)
-		lines += buf[i] == '\n';
+	/* Lines of this head only: up to a blank line, not into the next. */
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		lines++;
+		if (i + 1 < len && (buf[i + 1] == '\n' ||
+				    (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')))
+			break;
+	}
 	if (lines > HTTP_MAX_HEADERS)
 		return fail(f, 431, "too_big", "more than 64 request headers");
 	return fail(f, 400, "bad_request", "malformed request head");

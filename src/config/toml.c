@@ -85,9 +85,14 @@ static int dotted_walk(struct parser *p, struct toml_value **tab,
 	return 0;
 }
 
+/*
+ * Recursive through inline tables, so its 2 KiB of key parts live on the
+ * heap: 64 levels then need ~20 KiB of stack, not ~150 KiB, which matters
+ * on the small stacks of server threads.
+ */
 int keyval_parse(struct parser *p, struct toml_value *tab)
 {
-	struct toml_keypart parts[TOML_MAX_KEY_PARTS];
+	struct toml_keypart *parts = xmalloc(sizeof(*parts) * TOML_MAX_KEY_PARTS);
 	struct toml_keyval *kv;
 	struct toml_value *v;
 	struct buf name = BUF_INIT;
@@ -120,6 +125,7 @@ int keyval_parse(struct parser *p, struct toml_value *tab)
 	parts[n - 1].s = NULL;
 out:
 	keyparts_release(parts, n);
+	free(parts);
 	buf_release(&name);
 	return rc;
 }

@@ -5,6 +5,8 @@
  */
 #include "unit.h"
 
+#include <pthread.h>
+
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "config/toml.h"
@@ -318,6 +320,28 @@ TEST(depth_limit)
 	huge = nest("a = ", "[", 1000000, "", "]", "\n");
 	EXPECT_FAIL_LEN(huge, strlen(huge), ERR_TOOBIG, 1, 5 + 64, "nesting deeper than 64 levels");
 	free(huge);
+}
+
+static void *parse_deep(void *arg)
+{
+	const char *doc = arg;
+
+	toml_free(parse(doc));
+	return NULL;
+}
+
+TEST(deepest_document_fits_a_small_thread_stack)
+{
+	char *doc = nest("a = ", "{b=", 64, "1", "}", "\n");
+	pthread_attr_t attr;
+	pthread_t t;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 128 * 1024);
+	EXPECT_EQ_INT(0, pthread_create(&t, &attr, parse_deep, doc));
+	pthread_join(t, NULL);
+	pthread_attr_destroy(&attr);
+	free(doc);
 }
 
 TEST(lookup_helpers)

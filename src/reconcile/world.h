@@ -39,7 +39,7 @@ enum replica_health {
 };
 
 struct replica {
-	char id[65];                   /* Docker container id */
+	char id[80];                   /* Docker container id */
 	char name[160];
 	int index;                     /* orca.replica */
 	int revision;                  /* orca.revision: the revision that created it */
@@ -47,8 +47,8 @@ struct replica {
 	enum replica_phase phase;
 	enum replica_health health;
 	char ip[64];                   /* on the project network, "" until known */
-	int64_t created_ms;            /* when orca saw it appear */
-	int64_t started_ms;            /* container start time, 0 unknown */
+	int64_t created_ms;            /* monotonic: when orca made or adopted it */
+	char started_at[40];           /* RFC 3339 from Docker, "" unknown */
 	int64_t drain_until_ms;        /* REPLICA_DRAINING only */
 	int ok_streak, fail_streak;    /* counted probe results in a row */
 	char last_probe[160];          /* detail of the last probe */
@@ -57,7 +57,8 @@ struct replica {
 	int exit_code;                 /* REPLICA_EXITED */
 	bool oom_killed;
 	uint64_t probe_key;            /* 0: not probed */
-	bool gone;                     /* removed from Docker; slot awaits compaction */
+	bool gone;                     /* being removed; id[0] == 0 once Docker has no trace */
+	bool seen;                     /* scratch for resync */
 };
 
 struct svc {
@@ -73,8 +74,11 @@ struct svc {
 	bool deps_ready;               /* every depends_on target has a healthy replica */
 	int crashes;                   /* in a row, for the back-off */
 	int64_t backoff_until_ms;
+	int64_t last_crash_ms;         /* monotonic */
 	int restarts;                  /* replicas replaced after a crash, ever */
-	char last_error[256];
+	char last_error[512];
+	int64_t deploy_id;             /* the deploy rolling it, 0 none */
+	bool failed;                   /* its last rollout failed with nothing to roll back to */
 };
 
 /* The replica counts a status line shows; all of them observed. */

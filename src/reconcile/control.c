@@ -1,0 +1,288 @@
+/*
+ * control.c - the control thread: messages in, plans, actions out.
+ *
+ * Each turn waits for a message or for the earliest time a plan asked to
+ * be woken, handles every queued message, then plans every service and
+ * executes the actions. Docker calls made here are short (create, start,
+ * inspect); stops and removals go to the reaper thread.
+ */
+#include "reconcile/loop.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+#include "reconcile/plan.h"
+#include "store/event.h"
+
+void control_log(const char *fmt, ...)
+{
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	va_list ap;
+
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s orca: ", ts);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void control_event(struct control *c, const struct svc *s, int replica,
+		   const char *kind, const char *fmt, ...)
+{
+	struct store_event ev = { 0 };
+	char msg[512];
+	struct err e = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ev.project = s ? s->project : "";
+	ev.service = s ? s->name : "";
+	ev.replica = replica;
+	ev.kind = (char *)kind;
+	ev.message = msg;
+	if (s && replica >= 0)
+		control_log("%s/%s[%d] %s: %s", s->project, s->name, replica, kind, msg);
+	else if (s)
+		control_log("%s/%s %s: %s", s->project, s->name, kind, msg);
+	else
+		control_log("%s: %s", kind, msg);
+	if (store_event_append(c->st, &ev, NULL, &e) < 0)
+		control_log("event log: %s", e.msg);
+	c->dirty = true;
+}
+
+struct svc *control_find_svc(struct control *c, const char *project, const char *name)
+{
+	for (size_t i = 0; i < c->nsvcs; i++)
+		if (strcmp(c->svcs[i]->project, project) == 0 &&
+		    strcmp(c->svcs[i]->name, name) == 0)
+			return c->svcs[i];
+	return NULL;
+}
+
+struct svc *control_add_svc(struct control *c, const char *project, const char *name)
+{
+	struct svc *s = control_find_svc(c, project, name);
+
+	if (s)
+		return s;
+	s = xcalloc(1, sizeof(*s));
+	s->project = xstrdup(project);
+	s->name = xstrdup(name);
+	XGROW(c->svcs, c->svcs_cap, c->nsvcs + 1);
+	c->svcs[c->nsvcs++] = s;
+	return s;
+}
+
+struct replica *svc_find_replica(struct svc *s, const char *id, size_t *pos)
+{
+	for (size_t i = 0; i < s->nreplicas; i++) {
+		if (strcmp(s->replicas[i].id, id) == 0) {
+			if (pos)
+				*pos = i;
+			return &s->replicas[i];
+		}
+	}
+	return NULL;
+}
+
+struct svc *control_find_by_container(struct control *c, const char *id, size_t *pos)
+{
+	for (size_t i = 0; i < c->nsvcs; i++)
+		if (svc_find_replica(c->svcs[i], id, pos))
+			return c->svcs[i];
+	return NULL;
+}
+
+/* Drops replicas that left Docker, and services with nothing left to do. */
+static void compact(struct control *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		struct svc *s = c->svcs[i];
+		size_t k = 0;
+
+		for (size_t j = 0; j < s->nreplicas; j++)
+			if (!s->replicas[j].gone || s->replicas[j].id[0])
+				s->replicas[k++] = s->replicas[j];
+		s->nreplicas = k;
+		if (s->spec == NULL && s->nreplicas == 0) {
+			free(s->project);
+			free(s->name);
+			free(s->replicas);
+			free(s);
+			c->dirty = true;
+			continue;
+		}
+		c->svcs[n++] = s;
+	}
+	c->nsvcs = n;
+}
+
+static bool deps_ready(struct control *c, const struct svc *s)
+{
+	for (size_t i = 0; s->spec && i < s->spec->ndepends_on; i++) {
+		struct svc *d = control_find_svc(c, s->project, s->spec->depends_on[i]);
+		bool ok = false;
+
+		for (size_t j = 0; d && j < d->nreplicas && !ok; j++)
+			ok = replica_serving(&d->replicas[j]);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static void reset_crashes(struct svc *s, int64_t now)
+{
+	struct svc_counts n;
+
+	if (s->crashes == 0 || now - s->last_crash_ms < RECONCILE_STABLE_MS)
+		return;
+	svc_counts(s, &n);
+	if (n.healthy >= n.desired)
+		s->crashes = 0;
+}
+
+static void apply(struct control *c, struct svc *s, const struct action *a)
+{
+	struct err e = { 0 };
+
+	switch (a->kind) {
+	case ACTION_CREATE:
+		if (control_create_replica(c, s, a->index, &e) < 0) {
+			snprintf(s->last_error, sizeof(s->last_error), "%s", e.msg);
+			control_event(c, s, a->index, "replica.failed", "%s", e.msg);
+			if (s->rolling)
+				control_rollout_failed(c, s, e.msg);
+		}
+		break;
+	case ACTION_DRAIN:
+		control_drain_replica(c, s, a->replica);
+		break;
+	case ACTION_REMOVE:
+		control_remove_replica(c, s, a->replica, a->reason);
+		break;
+	case ACTION_FAIL:
+		control_rollout_failed(c, s, a->reason);
+		break;
+	}
+}
+
+/* Plans and acts on one service; returns false when it must be planned
+ * again at once (its desired state changed under it). */
+static bool reconcile_svc(struct control *c, struct svc *s, struct plan *p, int64_t now)
+{
+	const struct service *spec = s->spec;
+	const char *hash = spec ? s->spec_hash : "";
+	char before[SPEC_HASH_LEN + 1];
+
+	snprintf(before, sizeof(before), "%s", hash);
+	s->deps_ready = deps_ready(c, s);
+	reset_crashes(s, now);
+	plan_service(s, now, p);
+	for (size_t i = 0; i < p->len; i++) {
+		/* positions stay valid: removal only marks a replica gone */
+		apply(c, s, &p->items[i]);
+		if (s->spec != spec || strcmp(s->spec_hash, before) != 0)
+			return false;
+	}
+	if (p->wake_ms && (c->wake_ms == 0 || p->wake_ms < c->wake_ms))
+		c->wake_ms = p->wake_ms;
+	return true;
+}
+
+static void reconcile_all(struct control *c)
+{
+	struct plan p;
+	int64_t now = mailbox_now_ms();
+
+	plan_init(&p);
+	c->wake_ms = 0;
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		if (!reconcile_svc(c, c->svcs[i], &p, now))
+			c->wake_ms = now;  /* replan soon with the new desired state */
+	}
+	plan_release(&p);
+	compact(c);
+}
+
+static void handle(struct control *c, const struct msg *m, bool *stop)
+{
+	struct err e = { 0 };
+
+	switch (m->kind) {
+	case MSG_DEPLOY:
+		control_track_deploy(c, m->arg);
+		break;
+	case MSG_RELOAD:
+		if (control_load_project(c, m->project, NULL, &e) < 0)
+			control_log("reload '%s': %s", m->project, e.msg);
+		break;
+	case MSG_EVENT:
+		control_on_event(c, m);
+		break;
+	case MSG_PROBE:
+		control_on_probe(c, &m->probe);
+		break;
+	case MSG_REMOVED:
+		control_on_removed(c, m);
+		break;
+	case MSG_RESYNC:
+		c->next_resync_ms = 0;
+		break;
+	case MSG_STOP:
+		*stop = true;
+		break;
+	}
+}
+
+static int64_t earliest(int64_t a, int64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+void *control_thread_main(void *arg)
+{
+	struct control *c = arg;
+	bool stop = false;
+
+	while (!stop) {
+		struct msg *list = mailbox_wait(&c->mb, earliest(c->wake_ms, c->next_resync_ms));
+		struct err e = { 0 };
+
+		for (struct msg *m = list; m && !stop; m = m->next)
+			handle(c, m, &stop);
+		mailbox_free_list(list);
+		if (stop)
+			break;
+		if (mailbox_now_ms() >= c->next_resync_ms) {
+			if (control_resync(c, &e) < 0)
+				control_log("resync: %s", e.msg);
+			c->next_resync_ms = mailbox_now_ms() + c->resync_ms;
+		}
+		reconcile_all(c);
+		control_check_deploys(c);
+		control_check_activation(c);
+		if (c->dirty)
+			control_publish(c);
+	}
+	return NULL;
+}

@@ -1,0 +1,150 @@
+/*
+ * loop.h - the control loop's state, shared by the files of reconcile/.
+ *
+ * Everything in struct control below "control thread only" is touched by
+ * the control thread alone; the rest is set before the threads start or is
+ * guarded as noted. Not for use outside reconcile/ (see control.h).
+ */
+#ifndef ORCA_RECONCILE_LOOP_H
+#define ORCA_RECONCILE_LOOP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "docker/docker.h"
+#include "reconcile/control.h"
+#include "reconcile/desired.h"
+#include "reconcile/mailbox.h"
+#include "reconcile/probe.h"
+#include "reconcile/world.h"
+#include "store/store.h"
+
+#define LABEL_MANAGED "orca.managed"
+#define LABEL_INSTANCE "orca.instance"
+#define LABEL_PROJECT "orca.project"
+#define LABEL_SERVICE "orca.service"
+#define LABEL_REPLICA "orca.replica"
+#define LABEL_REVISION "orca.revision"
+#define LABEL_SPEC "orca.spec"
+#define INTERNAL_NETWORK "orca-internal"
+#define STOP_TIMEOUT_S 10
+
+struct reaper;
+
+/* Per-service progress of one deploy. */
+struct deploy_item {
+	char project[64];
+	char service[64];
+	char state[16];              /* pending rolling done failed rolled_back superseded */
+	char message[256];
+	int64_t revision;
+};
+
+struct tracked_deploy {
+	int64_t id;
+	int64_t started_ms;          /* monotonic */
+	struct deploy_item *items;
+	size_t nitems;
+	char **projects;
+	size_t nprojects;
+	bool dirty;                  /* progress changed since it was stored */
+	char *last_progress;         /* the progress JSON last stored */
+};
+
+struct control {
+	/* set before the threads start */
+	char *data_dir;
+	char *docker_socket;
+	char *node;
+	int64_t resync_ms;
+	char instance[40];
+	struct mailbox mb;
+	pthread_t thread, events_thread;
+	bool events_started;
+	struct docker_client *ev_dc;   /* events thread's; cancelled by control_stop */
+	struct prober *prober;
+	struct reaper *reaper;
+
+	/* snapshot: guarded by snap_mu */
+	pthread_mutex_t snap_mu;
+	json_t *snapshot;
+
+	/* control thread only */
+	struct store *st;
+	struct docker_client *dc;
+	struct svc **svcs;
+	size_t nsvcs, svcs_cap;
+	struct config *cluster;        /* cluster.toml of the current cluster revision */
+	struct desired *projects;
+	size_t nprojects;
+	struct tracked_deploy *deploys;
+	size_t ndeploys;
+	uint64_t probe_keys;
+	int64_t next_resync_ms;
+	int64_t wake_ms;               /* earliest planned wake-up */
+	bool dirty;                    /* the snapshot is out of date */
+	char **networks_ok;            /* networks known to exist */
+	size_t nnetworks_ok;
+};
+
+/* the control thread (control.c) */
+void *control_thread_main(void *arg);
+
+/* svc table (control.c) */
+struct svc *control_find_svc(struct control *c, const char *project, const char *name);
+struct svc *control_add_svc(struct control *c, const char *project, const char *name);
+struct replica *svc_find_replica(struct svc *s, const char *id, size_t *pos);
+struct svc *control_find_by_container(struct control *c, const char *id, size_t *pos);
+void control_event(struct control *c, const struct svc *s, int replica,
+		   const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void control_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* desired state (project.c) */
+int control_load_project(struct control *c, const char *project, struct tracked_deploy *td,
+			 struct err *e);
+int control_load_all(struct control *c, struct err *e);
+int control_load_cluster(struct control *c, struct err *e);
+struct desired *control_find_project(struct control *c, const char *project);
+
+/* observing Docker (observe.c) */
+int control_resync(struct control *c, struct err *e);
+void control_on_event(struct control *c, const struct msg *m);
+int control_events_start(struct control *c, struct err *e);
+void control_events_stop(struct control *c);
+
+/* acting (apply.c) */
+int control_create_replica(struct control *c, struct svc *s, int index, struct err *e);
+void control_drain_replica(struct control *c, struct svc *s, size_t pos);
+void control_remove_replica(struct control *c, struct svc *s, size_t pos, const char *why);
+void control_on_removed(struct control *c, const struct msg *m);
+
+/* health (health.c) */
+void control_watch_health(struct control *c, struct svc *s, struct replica *r);
+void control_unwatch_health(struct control *c, struct replica *r);
+void control_on_probe(struct control *c, const struct probe_result *r);
+
+/* deploys (deploys.c, rollback.c) */
+struct tracked_deploy *control_find_deploy(struct control *c, int64_t id);
+struct deploy_item *deploy_item_of(struct tracked_deploy *td, const struct svc *s);
+bool svc_converged(const struct svc *s);
+void control_track_deploy(struct control *c, int64_t id);
+void control_resume_deploys(struct control *c);
+void control_rollout_failed(struct control *c, struct svc *s, const char *reason);
+void control_check_deploys(struct control *c);
+void control_check_activation(struct control *c);
+
+/* status (status.c) */
+void control_publish(struct control *c);
+
+/* reaper (reaper.c) */
+struct reaper *reaper_start(const char *docker_socket, struct mailbox *mb, struct err *e);
+void reaper_stop(struct reaper *r);
+/* Disconnects the container from every network, stops it (SIGTERM, then
+ * SIGKILL after STOP_TIMEOUT_S) and removes it; posts MSG_REMOVED. */
+void reaper_remove(struct reaper *r, const char *id, const char *const *networks);
+
+#endif

@@ -3,8 +3,8 @@
  *
  * Each listener has an accept thread that polls its socket and a wake pipe.
  * Each connection gets a joinable thread; a finished thread marks itself
- * done and is joined by the next accept (or by stop), so no thread outlives
- * the server and none is detached. srv->lock guards the connection list,
+ * done and is joined by an accept thread within a second (or by stop), so
+ * no thread outlives the server and none is detached. srv->lock guards the connection list,
  * the live count, and each connection's fd and done flag.
  */
 #include <errno.h>
@@ -24,6 +24,7 @@
 #include "base/xalloc.h"
 
 #define LINGER_MS 500
+#define REAP_MS 1000
 #define LINGER_BYTES (256 * 1024)
 
 struct listener {
@@ -221,7 +222,10 @@ static void *accept_main(void *arg)
 	int fd;
 
 	while (!http_server_stopping(srv)) {
-		if (poll(p, 2, -1) < 0 || p[1].revents)
+		/* Wakes at least every REAP_MS to join finished threads even
+		 * when no one connects. */
+		reap(srv);
+		if (poll(p, 2, REAP_MS) <= 0 || p[1].revents)
 			continue;
 		fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -230,7 +234,6 @@ static void *accept_main(void *arg)
 				poll(NULL, 0, 100);  /* let connections end first */
 			continue;
 		}
-		reap(srv);
 		spawn(srv, fd, l->is_unix);
 	}
 	return NULL;

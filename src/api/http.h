@@ -144,6 +144,9 @@ const char *http_req_body(const struct http_req *req, size_t *len);
  * column 9: ..."); an empty body is ERR_INVALID too. */
 int http_req_json(const struct http_req *req, json_t **out, struct err *e);
 const struct http_peer *http_req_peer(const struct http_req *req);
+/* 1 once the server is stopping: a handler that waits (for a deploy, for
+ * events) replies or ends its stream and returns. Any thread. */
+int http_req_stopping(const struct http_req *req);
 /* Memory freed with the request (zeroed). Aborts on out-of-memory. */
 void *http_req_alloc(struct http_req *req, size_t n);
 /* Percent-decodes s[0..n) into the request's memory; plus: '+' is a space

@@ -167,6 +167,11 @@ const struct http_peer *http_req_peer(const struct http_req *req)
 	return &req->conn->peer;
 }
 
+int http_req_stopping(const struct http_req *req)
+{
+	return http_conn_stopping(req->conn);
+}
+
 void *http_req_alloc(struct http_req *req, size_t n)
 {
 	return pool_alloc(&req->pool, n);

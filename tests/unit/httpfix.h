@@ -22,7 +22,7 @@ struct fix {
 };
 
 static atomic_int gate;          /* the stream handler waits for 1 */
-static atomic_int stream_result; /* 1: a write failed, 2: not alive */
+static atomic_int stream_result; /* 1: a write failed, 2: and stopping */
 static atomic_int stream_writes;
 
 static int h_ping(struct http_req *req, void *arg, struct err *e)
@@ -104,7 +104,7 @@ static int h_forever(struct http_req *req, void *arg, struct err *e)
 
 		json_decref(j);
 		if (rc < 0) {
-			atomic_store(&stream_result, 1);
+			atomic_store(&stream_result, http_req_stopping(req) ? 2 : 1);
 			return 0;
 		}
 		atomic_fetch_add(&stream_writes, 1);

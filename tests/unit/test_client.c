@@ -101,6 +101,7 @@ static int fix_start(struct fix *f)
 	snprintf(f->sock, sizeof(f->sock), "%s/orca.sock", f->dir);
 	f->r = router_new();
 	router_add(f->r, "POST", "/api/v1/echo", h_echo, NULL, &e);
+	router_add(f->r, "PUT", "/api/v1/echo", h_echo, NULL, &e);
 	router_add(f->r, "PUT", "/api/v1/projects/{p}", h_invalid, NULL, &e);
 	router_add(f->r, "DELETE", "/api/v1/x", h_empty, NULL, &e);
 	router_add(f->r, "GET", "/api/v1/lines", h_lines, NULL, &e);
@@ -145,6 +146,10 @@ TEST(json_roundtrip_over_unix_and_tcp)
 	s = json_dumps(reply, JSON_COMPACT);
 	EXPECT_STREQ("{\"method\":\"POST\",\"got\":{\"replicas\":3}}", s);
 	free(s);
+	json_decref(reply);
+	EXPECT_EQ_INT(0, client_request(cl, "PUT", "/api/v1/echo", body, &status, &reply, &e));
+	EXPECT_STREQ("PUT", json_string_value(json_object_get(reply, "method")));
+	EXPECT_EQ_INT(3, json_integer_value(json_object_get(json_object_get(reply, "got"), "replicas")));
 	json_decref(reply);
 	EXPECT_EQ_INT(0, client_request(cl, "DELETE", "/api/v1/x", NULL, &status, &reply, &e));
 	EXPECT_EQ_INT(204, status);

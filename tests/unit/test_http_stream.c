@@ -88,7 +88,7 @@ TEST(stop_ends_open_streams_and_joins)
 	t0 = ht_now_ms();
 	fix_stop(&f);
 	EXPECT_TRUE(ht_now_ms() - t0 < 2000);
-	EXPECT_EQ_INT(1, atomic_load(&stream_result));
+	EXPECT_EQ_INT(2, atomic_load(&stream_result));
 	EXPECT_TRUE(ht_closed(&c, 1000));
 	EXPECT_TRUE(ht_closed(&idle, 1000));
 	ht_close(&c);

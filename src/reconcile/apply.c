@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "reconcile/place.h"
 #include "store/secrets.h"
@@ -222,7 +223,7 @@ static void observe_started(struct control *c, struct svc *s, struct replica *r,
 
 	if (docker_container_inspect(c->dc, r->id, &info, &e) < 0)
 		return;
-	snprintf(r->started_at, sizeof(r->started_at), "%s", info.state.started_at);
+	r->started_at_ms = rfc3339_to_ms(info.state.started_at);
 	for (size_t i = 0; i < info.nnets; i++)
 		if (strcmp(info.nets[i].network, net) == 0)
 			snprintf(r->ip, sizeof(r->ip), "%s", info.nets[i].ip);

@@ -16,24 +16,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "base/xalloc.h"
 #include "reconcile/plan.h"
 #include "store/event.h"
+#include "store/observed.h"
 
 void control_log(const char *fmt, ...)
 {
-	char ts[32];
-	time_t now = time(NULL);
-	struct tm tm;
 	va_list ap;
 
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s orca: ", ts);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_vline(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void control_event(struct control *c, const struct svc *s, int replica,
@@ -72,6 +67,32 @@ struct svc *control_find_svc(struct control *c, const char *project, const char 
 	return NULL;
 }
 
+/* What a previous server counted: restarts and the last error. */
+static void load_runtime(struct control *c, struct svc *s)
+{
+	struct store_service_runtime rt = { 0 };
+	struct err e = { 0 };
+
+	if (store_service_runtime_get(c->st, s->project, s->name, &rt, &e) == 0) {
+		s->restarts = rt.restart_count;
+		snprintf(s->last_error, sizeof(s->last_error), "%s", rt.last_error);
+	}
+	store_service_runtime_release(&rt);
+}
+
+void control_save_runtime(struct control *c, const struct svc *s)
+{
+	struct store_service_runtime rt = { 0 };
+	struct err e = { 0 };
+
+	rt.project = s->project;
+	rt.service = s->name;
+	rt.restart_count = s->restarts;
+	rt.last_error = (char *)s->last_error;
+	if (store_service_runtime_put(c->st, &rt, &e) < 0)
+		control_log("%s/%s: save restarts: %s", s->project, s->name, e.msg);
+}
+
 struct svc *control_add_svc(struct control *c, const char *project, const char *name)
 {
 	struct svc *s = control_find_svc(c, project, name);
@@ -81,6 +102,7 @@ struct svc *control_add_svc(struct control *c, const char *project, const char *
 	s = xcalloc(1, sizeof(*s));
 	s->project = xstrdup(project);
 	s->name = xstrdup(name);
+	load_runtime(c, s);
 	XGROW(c->svcs, c->svcs_cap, c->nsvcs + 1);
 	c->svcs[c->nsvcs++] = s;
 	return s;
@@ -273,6 +295,8 @@ void *control_thread_main(void *arg)
 		mailbox_free_list(list);
 		if (stop)
 			break;
+		if (c->dirty)
+			control_publish(c);   /* what was observed, before acting on it */
 		if (mailbox_now_ms() >= c->next_resync_ms) {
 			if (control_resync(c, &e) < 0)
 				control_log("resync: %s", e.msg);

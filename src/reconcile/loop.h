@@ -96,6 +96,8 @@ void *control_thread_main(void *arg);
 /* svc table (control.c) */
 struct svc *control_find_svc(struct control *c, const char *project, const char *name);
 struct svc *control_add_svc(struct control *c, const char *project, const char *name);
+/* Stores restarts and last error so that a restarted server still shows them. */
+void control_save_runtime(struct control *c, const struct svc *s);
 struct replica *svc_find_replica(struct svc *s, const char *id, size_t *pos);
 struct svc *control_find_by_container(struct control *c, const char *id, size_t *pos);
 void control_event(struct control *c, const struct svc *s, int replica,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 
 static int64_t backoff_ms(int crashes)
@@ -44,6 +45,7 @@ static void died(struct control *c, struct svc *s, struct replica *r, int exit_c
 	s->backoff_until_ms = now + wait;
 	snprintf(s->last_error, sizeof(s->last_error), "replica %d exited with code %d%s",
 		 r->index, exit_code, r->oom_killed ? " (out of memory)" : "");
+	control_save_runtime(c, s);
 	if (wait)
 		control_event(c, s, r->index, "replica.crashed", "%s; next start in %lld ms",
 			      s->last_error, (long long)wait);
@@ -82,6 +84,20 @@ static enum replica_phase phase_of(const char *state)
 	return REPLICA_EXITED;
 }
 
+static void inspect_adopted(struct control *c, struct replica *r)
+{
+	struct docker_container_info info = { 0 };
+	struct err e = { 0 };
+
+	if (docker_container_inspect(c->dc, r->id, &info, &e) < 0)
+		return;
+	r->started_at_ms = rfc3339_to_ms(info.state.started_at);
+	r->oom_killed = info.state.oom_killed;
+	if (!info.state.running)
+		r->exit_code = info.state.exit_code;
+	docker_container_info_release(&info);
+}
+
 /* A container of ours that memory does not know: a previous server's. */
 static void adopt(struct control *c, const struct docker_container_summary *cs)
 {
@@ -110,8 +126,8 @@ static void adopt(struct control *c, const struct docker_container_summary *cs)
 	snprintf(r->ip, sizeof(r->ip), "%s", net_ip(cs->nets, cs->nnets, net));
 	free(net);
 	r->seen = true;
-	if (r->phase == REPLICA_EXITED)
-		r->exit_code = -1;
+	r->exit_code = -1;
+	inspect_adopted(c, r);
 	if (r->phase == REPLICA_RUNNING)
 		control_watch_health(c, s, r);
 	control_event(c, s, r->index, "replica.adopted", "adopted %s container %.12s",

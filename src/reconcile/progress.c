@@ -128,8 +128,23 @@ static void drop(struct control *c, size_t i)
 	c->deploys[i] = c->deploys[--c->ndeploys];
 }
 
+/* Rollouts no deploy follows (rollbacks, scale, restart) end on their own. */
+static void settle_untracked(struct control *c)
+{
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		struct svc *s = c->svcs[i];
+
+		if (s->rolling && control_find_deploy(c, s->deploy_id) == NULL && svc_converged(s)) {
+			s->rolling = false;
+			s->deploy_id = 0;
+			c->dirty = true;
+		}
+	}
+}
+
 void control_check_deploys(struct control *c)
 {
+	settle_untracked(c);
 	for (size_t i = 0; i < c->ndeploys;) {
 		struct tracked_deploy *td = &c->deploys[i];
 		bool done = true;

@@ -35,11 +35,11 @@ static json_t *replica_json(const struct control *c, const struct replica *r)
 	if (r->last_probe[0])
 		probe = json_pack("{s:b, s:s, s:I}", "ok", r->last_probe_ok, "detail", r->last_probe,
 				  "at", (json_int_t)r->last_probe_ms);
-	return json_pack("{s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
+	return json_pack("{s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:o}",
 			 "index", r->index, "container", r->id, "name", r->name,
 			 "revision", r->revision, "state", replica_phase_name(r->phase),
 			 "health", replica_health_name(r->health), "spec", r->spec_hash,
-			 "ip", r->ip, "node", c->node, "started_at", r->started_at,
+			 "ip", r->ip, "node", c->node, "started_at", (json_int_t)r->started_at_ms,
 			 "last_probe", probe);
 }
 

@@ -48,7 +48,7 @@ struct replica {
 	enum replica_health health;
 	char ip[64];                   /* on the project network, "" until known */
 	int64_t created_ms;            /* monotonic: when orca made or adopted it */
-	char started_at[40];           /* RFC 3339 from Docker, "" unknown */
+	int64_t started_at_ms;         /* unix ms from Docker; 0 unknown */
 	int64_t drain_until_ms;        /* REPLICA_DRAINING only */
 	int ok_streak, fail_streak;    /* counted probe results in a row */
 	char last_probe[160];          /* detail of the last probe */

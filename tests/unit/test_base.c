@@ -7,6 +7,8 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/timefmt.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 
 TEST(err_set_formats_and_returns_code)
@@ -83,6 +85,37 @@ TEST(xasprintf_formats)
 
 	EXPECT_STREQ("web/3", s);
 	free(s);
+}
+
+TEST(utf8_accepts_valid_and_rejects_invalid)
+{
+	EXPECT_EQ_INT(1, utf8_seq_len((const unsigned char *)"a", 1));
+	EXPECT_EQ_INT(2, utf8_seq_len((const unsigned char *)"\xc3\xa9", 2));
+	EXPECT_EQ_INT(4, utf8_seq_len((const unsigned char *)"\xf0\x9f\x98\x80", 4));
+	EXPECT_EQ_INT(0, utf8_seq_len((const unsigned char *)"\xc0\xaf", 2));     /* overlong */
+	EXPECT_EQ_INT(0, utf8_seq_len((const unsigned char *)"\xed\xa0\x80", 3)); /* surrogate */
+	EXPECT_EQ_INT(0, utf8_seq_len((const unsigned char *)"\xf4\x90\x80\x80", 4));
+	EXPECT_EQ_INT(0, utf8_seq_len((const unsigned char *)"\xe2\x82", 2));     /* truncated */
+}
+
+TEST(utf8_sanitize_replaces_bad_bytes_and_nul)
+{
+	size_t n;
+	char *s = utf8_sanitize("a\xff\0b\xc3\xa9", 6, &n);
+
+	EXPECT_STREQ("a\xef\xbf\xbd\xef\xbf\xbd" "b\xc3\xa9", s);
+	EXPECT_EQ_INT(10, n);
+	free(s);
+}
+
+TEST(rfc3339_reads_docker_times)
+{
+	EXPECT_EQ_INT(1764428692123LL, rfc3339_to_ms("2025-11-29T15:04:52.123456789Z"));
+	EXPECT_EQ_INT(1764428692000LL, rfc3339_to_ms("2025-11-29T17:04:52+02:00"));
+	EXPECT_EQ_INT(0, rfc3339_to_ms("0001-01-01T00:00:00Z"));
+	EXPECT_EQ_INT(0, rfc3339_to_ms("2025-11-29 15:04:52"));
+	EXPECT_EQ_INT(0, rfc3339_to_ms("2025-11-29T15:04:52Zjunk"));
+	EXPECT_EQ_INT(0, rfc3339_to_ms(""));
 }
 
 UNIT_MAIN

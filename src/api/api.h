@@ -1,0 +1,24 @@
+/*
+ * api.h - orca's control API: the routes of docs/API.md over http.h.
+ *
+ * api_serve() is `orca server`: it opens the data directory, starts the
+ * control loop (reconcile/control.h), serves the API on the unix socket (and
+ * a loopback TCP address when asked) and returns when SIGTERM or SIGINT
+ * arrives, after stopping its threads. Workloads keep running.
+ */
+#ifndef ORCA_API_API_H
+#define ORCA_API_API_H
+
+#include "base/err.h"
+
+struct api_opts {
+	const char *data_dir;
+	const char *socket_path;     /* NULL: <data_dir>/orca.sock */
+	const char *listen;          /* "127.0.0.1:7070" or NULL */
+	const char *docker_socket;   /* NULL: DOCKER_HOST or the default */
+	const char *node;            /* NULL: "local" */
+};
+
+int api_serve(const struct api_opts *o, struct err *e);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * daemon.c - `orca server`: the control loop plus the API, until a signal.
+ *
+ * SIGTERM, SIGINT and SIGHUP are blocked in every thread and taken with
+ * sigwait() here, so shutting down is an ordinary function call: stop the
+ * API (waiting for its handlers), then the control loop. Containers are
+ * never stopped on the way out.
+ */
+#include "api/api.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/ctx.h"
+#include "base/log.h"
+#include "base/paths.h"
+#include "base/xalloc.h"
+
+static struct router *routes(struct api *a, struct err *e)
+{
+	struct router *r = router_new();
+
+	if (api_routes_status(r, a, e) < 0 || api_routes_deploy(r, a, e) < 0 ||
+	    api_routes_lifecycle(r, a, e) < 0 || api_routes_logs(r, a, e) < 0 ||
+	    api_routes_events(r, a, e) < 0 || api_routes_secrets(r, a, e) < 0) {
+		router_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int wait_for_signal(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigwait(&set, &sig);
+	return sig;
+}
+
+static void block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int api_serve(const struct api_opts *o, struct err *e)
+{
+	struct control_opts co = { o->data_dir, o->docker_socket, o->node, 0 };
+	struct http_server_config hc = { 0 };
+	struct http_server *srv = NULL;
+	struct router *r = NULL;
+	char *sock = o->socket_path ? xstrdup(o->socket_path) : paths_socket_in(o->data_dir);
+	struct api a;
+	int rc;
+
+	block_signals();
+	rc = api_ctx_init(&a, o->data_dir, o->docker_socket, e);
+	if (rc == 0)
+		rc = control_start(&co, &a.control, e);
+	if (rc < 0)
+		goto out;
+	r = routes(&a, e);
+	hc.unix_path = sock;
+	hc.tcp_addr = o->listen;
+	hc.handler = router_handle;
+	hc.handler_arg = r;
+	srv = r ? http_server_start(&hc, e) : NULL;
+	if (srv == NULL) {
+		rc = ERR_FAIL;
+		goto stop;
+	}
+	log_line("serving the API on %s%s%s (data %s, node '%s', instance %s)", sock,
+		 o->listen ? " and " : "", o->listen ? o->listen : "", o->data_dir,
+		 control_node(a.control), control_instance(a.control));
+	log_line("stopping on signal %d; workloads keep running", wait_for_signal());
+	http_server_stop(srv);
+stop:
+	control_stop(a.control);
+	router_free(r);
+out:
+	api_ctx_release(&a);
+	free(sock);
+	return rc;
+}

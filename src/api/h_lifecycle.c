@@ -1,0 +1,239 @@
+/*
+ * h_lifecycle.c - scale, stop, restart, rollback: each is a new revision of
+ * the project (same text, new meta) so that a restarted server keeps it.
+ */
+#include "api/ctx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "reconcile/desired.h"
+#include "reconcile/spec.h"
+#include "store/revision.h"
+#include "store/secrets.h"
+
+enum op { OP_SCALE, OP_STOP, OP_RESTART, OP_ROLLBACK };
+
+struct change {
+	enum op op;
+	int replicas;
+	const char *service;   /* NULL: every service of the project */
+};
+
+/* The secret stamps of s now, for a restart's new hash. */
+static void stamps_now(struct store *st, const struct service *s, struct buf *out)
+{
+	char **names = spec_secret_names(s);
+	struct secrets_entry *v = NULL;
+	size_t n = 0;
+	struct err e = { 0 };
+
+	for (size_t i = 0; names[i]; i++) {
+		int64_t at = 0;
+		const char *scopes[] = { s->project, "" };
+
+		for (int k = 0; k < 2 && at == 0; k++) {
+			if (secrets_list(st, scopes[k], NULL, STORE_LIST_MAX, &v, &n, &e) < 0)
+				continue;
+			for (size_t j = 0; j < n; j++)
+				if (strcmp(v[j].name, names[i]) == 0)
+					at = v[j].updated_at_ms;
+			secrets_list_free(v, n);
+		}
+		buf_printf(out, "%s@%lld;", names[i], (long long)at);
+	}
+	spec_names_free(names);
+}
+
+/* The newest earlier revision whose definition of name differs from now's. */
+static int rollback_target(struct store *st, const struct desired *d, const char *name,
+			   struct svc_meta *out, struct err *e)
+{
+	struct svc_meta *now = rev_meta_find((struct rev_meta *)&d->meta, name);
+	struct store_revision *list = NULL;
+	size_t n = 0;
+	int rc = store_revision_list(st, d->project, d->revision, 100, &list, &n, e);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct store_revision full = { 0 };
+		struct rev_meta m;
+		struct svc_meta *was;
+
+		if (store_revision_get(st, d->project, list[i].number, &full, e) < 0 ||
+		    rev_meta_parse(full.spec, &m, e) < 0) {
+			store_revision_release(&full);
+			err_clear(e);
+			continue;
+		}
+		was = rev_meta_find(&m, name);
+		if (was && (now == NULL || strcmp(was->hash, now->hash) != 0)) {
+			*out = *was;
+			out->name = NULL;
+			if (out->from_revision == 0)
+				out->from_revision = list[i].number;
+			rev_meta_release(&m);
+			store_revision_release(&full);
+			store_revision_list_free(list, n);
+			return 0;
+		}
+		rev_meta_release(&m);
+		store_revision_release(&full);
+	}
+	store_revision_list_free(list, n);
+	return rc < 0 ? rc : err_set(e, ERR_CONFLICT, "no earlier revision of '%s/%s' differs "
+				     "from the current one", d->project, name);
+}
+
+static int change_one(struct store *st, const struct desired *d, struct rev_meta *m,
+		      const struct service *s, const struct change *c, struct err *e)
+{
+	struct svc_meta *sm = rev_meta_add(m, s->name);
+	struct svc_meta target;
+	struct buf stamps = BUF_INIT;
+	char *name;
+
+	switch (c->op) {
+	case OP_SCALE:
+		sm->replicas = c->replicas;
+		return 0;
+	case OP_STOP:
+		sm->replicas = 0;
+		return 0;
+	case OP_RESTART:
+		sm->restart++;
+		stamps_now(st, s, &stamps);
+		spec_hash(s, sm->image_id, sm->restart, buf_str(&stamps), sm->hash);
+		buf_release(&stamps);
+		return 0;
+	case OP_ROLLBACK:
+		if (rollback_target(st, d, s->name, &target, e) < 0)
+			return ERR_CONFLICT;
+		name = sm->name;
+		*sm = target;
+		sm->name = name;
+		return 0;
+	}
+	return 0;
+}
+
+static int apply(struct api *a, const char *project, const struct change *c, struct err *e)
+{
+	struct store *st = api_store(a, e);
+	struct desired d;
+	struct rev_meta m;
+	char *text;
+	int rc;
+
+	if (st == NULL)
+		return ERR_FAIL;
+	rc = desired_load(st, project, &d, e);
+	if (rc < 0)
+		return rc;
+	if (d.revision == 0) {
+		desired_release(&d);
+		return err_set(e, ERR_NOTFOUND, "project '%s' is not deployed", project);
+	}
+	rev_meta_copy(&m, &d.meta);
+	for (size_t i = 0; rc == 0 && i < d.nservices; i++)
+		if (c->service == NULL || strcmp(d.services[i]->name, c->service) == 0)
+			rc = change_one(st, &d, &m, d.services[i], c, e);
+	if (rc == 0 && c->service && desired_find(&d, c->service) == NULL)
+		rc = err_set(e, ERR_NOTFOUND, "project '%s' has no service '%s'", project, c->service);
+	if (rc == 0) {
+		text = rev_meta_text(&m);
+		int64_t number;
+
+		rc = store_revision_add(st, project, d.source, text, 0, &number, e);
+		free(text);
+	}
+	rev_meta_release(&m);
+	desired_release(&d);
+	if (rc == 0)
+		control_post_reload(a->control, project);
+	return rc;
+}
+
+static int reply(struct http_req *req, struct api *a, const struct change *c)
+{
+	const char *project = http_req_param(req, "project");
+	int status = 202;
+
+	if (c->service)
+		return http_reply_json(req, status, json_pack("{s:{s:s, s:s, s:s}}", "accepted",
+			"project", project, "service", c->service, "state", "pending"));
+	(void)a;
+	return http_reply_json(req, status, json_pack("{s:{s:s, s:s}}", "accepted",
+						      "project", project, "state", "pending"));
+}
+
+static int run(struct http_req *req, struct api *a, struct change *c, struct err *e)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->deploy_mu);
+	rc = apply(a, http_req_param(req, "project"), c, e);
+	pthread_mutex_unlock(&a->deploy_mu);
+	return rc < 0 ? rc : reply(req, a, c);
+}
+
+static int scale(struct http_req *req, void *arg, struct err *e)
+{
+	static const char *const fields[] = { "replicas", NULL };
+	struct change c = { OP_SCALE, 0, http_req_param(req, "service") };
+	json_t *body = NULL;
+	int64_t n = 0;
+	int rc;
+
+	if (http_req_json(req, &body, e) < 0)
+		return ERR_INVALID;
+	rc = jsonx_expect_object(body, "request body", e);
+	if (rc == 0)
+		rc = jsonx_check_fields(body, fields, e);
+	if (rc == 0)
+		rc = jsonx_get_int_range(body, "replicas", JSONX_REQUIRED, 0, 1000, &n, e);
+	json_decref(body);
+	if (rc < 0)
+		return ERR_INVALID;
+	c.replicas = (int)n;
+	return run(req, arg, &c, e);
+}
+
+static int stop(struct http_req *req, void *arg, struct err *e)
+{
+	struct change c = { OP_STOP, 0, http_req_param(req, "service") };
+
+	return run(req, arg, &c, e);
+}
+
+static int restart(struct http_req *req, void *arg, struct err *e)
+{
+	struct change c = { OP_RESTART, 0, http_req_param(req, "service") };
+
+	return run(req, arg, &c, e);
+}
+
+static int rollback(struct http_req *req, void *arg, struct err *e)
+{
+	struct change c = { OP_ROLLBACK, 0, http_req_param(req, "service") };
+
+	return run(req, arg, &c, e);
+}
+
+int api_routes_lifecycle(struct router *r, struct api *a, struct err *e)
+{
+	static const char svc[] = "/api/v1/projects/{project}/services/{service}";
+	char path[128];
+
+#define ROUTE(suffix, fn)                                                         \
+	(snprintf(path, sizeof(path), "%s/%s", svc, suffix),                      \
+	 router_add(r, "POST", path, fn, a, e))
+	if (ROUTE("scale", scale) < 0 || ROUTE("stop", stop) < 0 ||
+	    ROUTE("restart", restart) < 0 || ROUTE("rollback", rollback) < 0 ||
+	    router_add(r, "POST", "/api/v1/projects/{project}/stop", stop, a, e) < 0)
+		return ERR_FAIL;
+#undef ROUTE
+	return 0;
+}

@@ -1,0 +1,72 @@
+/*
+ * cmd_server.c - `orca server`: runs the daemon in the foreground.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api/api.h"
+#include "base/paths.h"
+#include "cli/cli.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: orca server [--data DIR] [--socket PATH] [--listen HOST:PORT] [--node NAME]\n\n"
+		"Runs the orca server in the foreground: the API on a unix socket, the\n"
+		"control loop that keeps the deployed services running, health checks and\n"
+		"self-healing. Stop it with SIGTERM or Ctrl-C: the workloads keep running,\n"
+		"and the next server adopts them.\n\n"
+		"  --data DIR          state directory (default: $ORCA_DATA, /var/lib/orca as\n"
+		"                      root, else ~/.local/state/orca)\n"
+		"  --socket PATH       API socket (default: DIR/orca.sock)\n"
+		"  --listen HOST:PORT  also serve the API on this loopback TCP address\n"
+		"  --node NAME         this server's node in cluster.toml (default: local)\n\n"
+		"The Docker Engine is reached at $DOCKER_HOST (unix:// only) or\n"
+		"/var/run/docker.sock.\n");
+}
+
+int cmd_server(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct api_opts o = { 0 };
+	struct err e = { 0 };
+	char *data = NULL;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.data_dir = optarg; break;
+		case 's': o.socket_path = optarg; break;
+		case 'l': o.listen = optarg; break;
+		case 'n': o.node = optarg; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "orca server: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (o.data_dir == NULL) {
+		data = paths_data_dir(&e);
+		if (data == NULL) {
+			fprintf(stderr, "orca server: %s\n", e.msg);
+			return EXIT_FAILED;
+		}
+		o.data_dir = data;
+	}
+	rc = api_serve(&o, &e);
+	if (rc < 0)
+		fprintf(stderr, "orca server: %s\n", e.msg);
+	free(data);
+	return rc < 0 ? EXIT_FAILED : EXIT_OK;
+}

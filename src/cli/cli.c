@@ -6,9 +6,29 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * Grouped for `orca --help`: an entry without a name is a heading. "server"
+ * is cmd_server.c's (another change); its slot prints a sentence until then.
+ */
 static const struct cli_command commands[] = {
+	{ NULL, "a config directory, no server needed:", NULL },
 	{ "validate", "check a config directory and report every error", cmd_validate },
 	{ "config", "print the normalised desired state of a config directory", cmd_config },
+	{ NULL, "running the server:", NULL },
+	{ "server", "run the orca server: API, control loop, health checks", NULL },
+	{ NULL, "talking to the server (--socket PATH or $ORCA_SOCKET):", NULL },
+	{ "deploy", "validate a config directory and apply it, atomically", cmd_deploy },
+	{ "status", "show services and replicas as observed", cmd_status },
+	{ "logs", "print a service's logs (-f to follow)", cmd_logs },
+	{ "scale", "set a service's number of replicas", cmd_scale },
+	{ "stop", "stop a service, or every service of a project", cmd_stop },
+	{ "restart", "replace a service's containers, one by one", cmd_restart },
+	{ "rollback", "put a service back to its previous definition", cmd_rollback },
+	{ "exec", "run a command in a replica", cmd_exec },
+	{ "events", "print what happened (-f to follow)", cmd_events },
+	{ "secrets", "set, list, remove and import secrets; get reads one", cmd_secrets },
+	{ "nodes", "list nodes, their capacity and use", cmd_nodes },
+	{ NULL, "other:", NULL },
 	{ "version", "print orca's version", cmd_version },
 };
 
@@ -18,13 +38,25 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: orca COMMAND [ARGS...]\n\n"
 		     "orca runs containers and WebAssembly components from a directory of\n"
-		     "TOML files (cluster.toml, services/<project>/service.toml).\n\n"
-		     "commands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		     "TOML files (cluster.toml, services/<project>/service.toml).\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (commands[i].name == NULL)
+			fprintf(out, "\n%s\n", commands[i].summary);
+		else
+			fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	}
 	fprintf(out, "\n'orca COMMAND --help' describes a command.\n"
 		     "exit codes: 0 ok, 1 failed, 2 usage error, 3 invalid config,\n"
-		     "            4 server unreachable\n");
+		     "            4 server unreachable, 130 stopped waiting (Ctrl-C)\n");
+}
+
+static int run(const struct cli_command *c, int argc, char **argv)
+{
+	if (c->run == NULL) {
+		fprintf(stderr, "orca %s: not part of this build yet\n", c->name);
+		return EXIT_FAILED;
+	}
+	return c->run(argc, argv);
 }
 
 int cli_main(int argc, char **argv)
@@ -41,8 +73,8 @@ int cli_main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0)
 		return cmd_version(argc - 1, argv + 1);
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+		if (commands[i].name != NULL && strcmp(argv[1], commands[i].name) == 0)
+			return run(&commands[i], argc - 1, argv + 1);
 	fprintf(stderr, "orca: unknown command '%s'; see 'orca --help'\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -15,11 +15,12 @@ enum {
 	EXIT_USAGE = 2,        /* bad flags or arguments */
 	EXIT_INVALID = 3,      /* the configuration is invalid */
 	EXIT_NO_SERVER = 4,    /* the orca server cannot be reached */
+	EXIT_INTERRUPTED = 130, /* Ctrl-C while waiting; what was asked goes on */
 };
 
 struct cli_command {
-	const char *name;
-	const char *summary;   /* one line for `orca --help` */
+	const char *name;      /* NULL: a heading in `orca --help` */
+	const char *summary;   /* one line for `orca --help`, or the heading */
 	int (*run)(int argc, char **argv);  /* argv[0] is the command name */
 };
 
@@ -29,5 +30,18 @@ int cli_main(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+/* Commands that talk to the server (cli/remote.h). */
+int cmd_deploy(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_scale(int argc, char **argv);     /* scale, stop, restart, rollback: */
+int cmd_stop(int argc, char **argv);      /* cmd_lifecycle.c */
+int cmd_restart(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_secrets(int argc, char **argv);
+int cmd_secrets_get(int argc, char **argv);  /* `orca secrets get`, local */
+int cmd_nodes(int argc, char **argv);
 
 #endif

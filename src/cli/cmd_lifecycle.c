@@ -1,0 +1,201 @@
+/*
+ * cmd_lifecycle.c - `orca scale|stop|restart|rollback SERVICE`: one POST
+ * each, then the service's line, then (unless --no-wait) watching it
+ * converge: running with every replica current and healthy, or stopped.
+ *
+ * The four differ only in their path, body and help, so one runner serves
+ * them all, described by a table.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/args.h"
+#include "cli/cli.h"
+#include "cli/follow.h"
+#include "cli/remote.h"
+#include "cli/target.h"
+
+#define DEFAULT_TIMEOUT_MS (120 * 1000)
+
+struct verb {
+	const char *name;       /* the command and the API action */
+	const char *synopsis;
+	const char *about;
+	int has_count;          /* scale: SERVICE N */
+	int has_project;        /* stop: --project P instead of SERVICE */
+};
+
+static const struct verb scale = {
+	"scale", "orca scale SERVICE N",
+	"Sets the number of replicas of SERVICE to N (0 stops it) and waits until\n"
+	"N replicas are running and healthy.\n", 1, 0,
+};
+static const struct verb stop = {
+	"stop", "orca stop SERVICE | --project P",
+	"Scales SERVICE, or every service of project P, to 0 and waits until\n"
+	"nothing of it runs. 'orca deploy' of the project starts it again.\n", 0, 1,
+};
+static const struct verb restart = {
+	"restart", "orca restart SERVICE",
+	"Replaces every replica of SERVICE with a new container of the same spec,\n"
+	"one by one as the service's rollout policy says, and waits until all are\n"
+	"healthy.\n", 0, 0,
+};
+static const struct verb rollback = {
+	"rollback", "orca rollback SERVICE",
+	"Puts SERVICE back to its definition in the project's previous revision that\n"
+	"differs, and waits until that rollout converges. Fails when there is none.\n",
+	0, 0,
+};
+
+struct lifecycle_args {
+	const char *service, *project, *socket;
+	int64_t count;
+	struct follow_opts follow;
+};
+
+static void usage(const struct verb *v, FILE *out)
+{
+	fprintf(out, "usage: %s [--no-wait] [--timeout SECONDS]\n\n%s\n"
+		     "SERVICE is PROJECT/SERVICE, or the service name when only one project\n"
+		     "has it. Ctrl-C stops watching only: the change goes on (exit 130).\n\n"
+		     "options:\n", v->synopsis, v->about);
+	if (v->has_project)
+		fprintf(out, "  -p, --project P      every service of project P\n");
+	fprintf(out, "      --no-wait        print the service and return at once\n"
+		     "      --timeout SECS   stop waiting after SECS seconds and exit 1\n"
+		     "                       (default 120)\n"
+		     "      --socket PATH    the server's socket (default $ORCA_SOCKET, else\n"
+		     "                       orca.sock in the data directory)\n"
+		     "  -h, --help           show this help\n");
+}
+
+static int parse_opts(const struct verb *v, int argc, char **argv,
+		      struct lifecycle_args *a)
+{
+	static const struct option opts[] = {
+		{ "project", required_argument, NULL, 'p' },
+		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int64_t secs;
+	int ch;
+
+	args_reset();
+	while ((ch = getopt_long(argc, argv, v->has_project ? "hp:" : "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			usage(v, stdout);
+			return ARGS_HELP;
+		} else if (ch == 'p' && v->has_project) {
+			a->project = optarg;
+		} else if (ch == OPT_NO_WAIT) {
+			a->follow.no_wait = 1;
+		} else if (ch == OPT_SOCKET) {
+			a->socket = optarg;
+		} else if (ch == OPT_TIMEOUT && args_int(optarg, 1, 86400, &secs) == 0) {
+			a->follow.timeout_ms = secs * 1000;
+		} else if (ch == OPT_TIMEOUT) {
+			return args_error(EXIT_USAGE, v->name, "--timeout takes seconds "
+					  "(1 to 86400), not '%s'", optarg);
+		} else {
+			usage(v, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	return EXIT_OK;
+}
+
+static int parse_args(const struct verb *v, int argc, char **argv,
+		      struct lifecycle_args *a)
+{
+	int want = (a->project != NULL ? 0 : 1) + v->has_count;
+
+	if (argc - optind < want)
+		return args_error(EXIT_USAGE, v->name, "missing %s (%s)",
+				  argc == optind && a->project == NULL ? "SERVICE" : "N",
+				  v->synopsis);
+	if (argc - optind > want)
+		return args_error(EXIT_USAGE, v->name, "unexpected argument '%s'",
+				  argv[optind + want]);
+	if (a->project == NULL)
+		a->service = argv[optind];
+	if (v->has_count && args_int(argv[optind + 1], 0, 10000, &a->count) < 0)
+		return args_error(EXIT_USAGE, v->name, "N must be a number of replicas "
+				  "(0 to 10000), not '%s'", argv[optind + 1]);
+	a->follow.want_desired = v->has_count ? a->count
+					      : strcmp(v->name, "stop") == 0 ? 0 : -1;
+	return EXIT_OK;
+}
+
+/* The call's path (malloc'd) for a service, or for --project. */
+static int call_path(struct remote *r, const struct verb *v,
+		     const struct lifecycle_args *a, char **path)
+{
+	char *project = NULL, *service = NULL;
+	int rc;
+
+	if (a->project != NULL) {
+		*path = remote_project_path(a->project, v->name);
+		return EXIT_OK;
+	}
+	rc = target_resolve(r, a->service, &project, &service);
+	if (rc == EXIT_OK)
+		*path = remote_service_path(project, service, v->name);
+	free(project);
+	free(service);
+	return rc;
+}
+
+static int run(const struct verb *v, int argc, char **argv)
+{
+	struct lifecycle_args a = { .follow = { 0, DEFAULT_TIMEOUT_MS, -1 } };
+	json_t *body = NULL, *reply = NULL;
+	char *path = NULL;
+	struct remote r;
+	int rc = parse_opts(v, argc, argv, &a);
+
+	if (rc == EXIT_OK)
+		rc = parse_args(v, argc, argv, &a);
+	if (rc != EXIT_OK)
+		return rc == ARGS_HELP ? EXIT_OK : rc;
+	if ((rc = remote_open(&r, v->name, a.socket)) != EXIT_OK)
+		return rc;
+	if (v->has_count)
+		body = json_pack("{s:I}", "replicas", (json_int_t)a.count);
+	rc = call_path(&r, v, &a, &path);
+	if (rc == EXIT_OK)
+		rc = remote_call(&r, "POST", path, body, &reply);
+	if (rc == EXIT_OK)
+		rc = follow_change(&r, reply, &a.follow);
+	json_decref(reply);
+	json_decref(body);
+	free(path);
+	remote_close(&r);
+	return rc;
+}
+
+int cmd_scale(int argc, char **argv)
+{
+	return run(&scale, argc, argv);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	return run(&stop, argc, argv);
+}
+
+int cmd_restart(int argc, char **argv)
+{
+	return run(&restart, argc, argv);
+}
+
+int cmd_rollback(int argc, char **argv)
+{
+	return run(&rollback, argc, argv);
+}

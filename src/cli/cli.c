@@ -7,15 +7,15 @@
 #include <string.h>
 
 /*
- * Grouped for `orca --help`: an entry without a name is a heading. "server"
- * is cmd_server.c's (another change); its slot prints a sentence until then.
+ * Grouped for `orca --help`: an entry without a name is a heading; an entry
+ * without a function is a command this build lacks, and says so.
  */
 static const struct cli_command commands[] = {
 	{ NULL, "a config directory, no server needed:", NULL },
 	{ "validate", "check a config directory and report every error", cmd_validate },
 	{ "config", "print the normalised desired state of a config directory", cmd_config },
 	{ NULL, "running the server:", NULL },
-	{ "server", "run the orca server: API, control loop, health checks", NULL },
+	{ "server", "run the orca server: API, control loop, health checks", cmd_server },
 	{ NULL, "talking to the server (--socket PATH or $ORCA_SOCKET):", NULL },
 	{ "deploy", "validate a config directory and apply it, atomically", cmd_deploy },
 	{ "status", "show services and replicas as observed", cmd_status },

@@ -34,6 +34,25 @@ char *client_resolve_address(const char *flag, struct err *e)
 	return path;
 }
 
+char *client_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, "");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL) {
+			buf_putc(&b, (char)*p);
+			continue;
+		}
+		buf_putc(&b, '%');
+		buf_putc(&b, hex[*p >> 4]);
+		buf_putc(&b, hex[*p & 15]);
+	}
+	return buf_steal(&b);
+}
+
 struct client *client_new(const char *address, struct err *e)
 {
 	struct client *cl;

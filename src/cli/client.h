@@ -27,6 +27,14 @@ struct client;
  */
 char *client_resolve_address(const char *flag, struct err *e);
 
+/*
+ * Percent-encodes s for one path segment or query value (everything but
+ * RFC 3986's unreserved A-Z a-z 0-9 - . _ ~): a malloc'd string the caller
+ * frees. Names and times must go through it: the server decodes '+' in a
+ * query as a space and '/' splits path segments.
+ */
+char *client_escape(const char *s);
+
 /* address: a unix socket path, or "http://host:port". Copied. */
 struct client *client_new(const char *address, struct err *e);
 void client_free(struct client *cl);

@@ -284,6 +284,17 @@ TEST(stream_stops_on_callback_and_on_sigint)
 	fix_stop(&f);
 }
 
+TEST(escape_keeps_unreserved_and_encodes_the_rest)
+{
+	char *s = client_escape("web app/2024-01-01T00:00:00+01:00~_.\xc3\xa9");
+
+	EXPECT_STREQ("web%20app%2F2024-01-01T00%3A00%3A00%2B01%3A00~_.%C3%A9", s);
+	free(s);
+	s = client_escape("");
+	EXPECT_STREQ("", s);
+	free(s);
+}
+
 TEST(socket_address_resolution)
 {
 	struct err e = { 0 };

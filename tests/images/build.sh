@@ -2,7 +2,9 @@
 # tests/images/build.sh - builds orca's test images without any registry.
 #
 #   orca-test/busybox:1   docker import of a rootfs holding Debian's static
-#                         busybox (package busybox-static) and its applets
+#                         busybox (package busybox-static) and its applets,
+#                         plus orca-probe (probe.c, static with musl: it can
+#                         resolve names, which static-glibc busybox cannot)
 #   orca-example/web:1    busybox httpd on :8080 serving /www (/healthz -> ok)
 #   orca-example/api:1    the same plus CGI /cgi-bin/info (hostname, APP_MESSAGE)
 #   orca-example/db:1     busybox httpd on :5432 (/healthz -> ok)
@@ -14,13 +16,14 @@ set -euo pipefail
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-rev=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
+rev=$(cat "${BASH_SOURCE[0]}" "$here/probe.c" | sha256sum | cut -c1-16)
 
 die() { echo "build.sh: $*" >&2; exit 1; }
 
 command -v docker >/dev/null || die "docker CLI not found"
 docker info >/dev/null 2>&1 || die "cannot reach the Docker Engine (is dockerd running?)"
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing: apt-get install busybox-static"
+command -v musl-gcc >/dev/null || die "musl-gcc missing: apt-get install musl-tools"
 file_out=$(LC_ALL=C file -b "$BUSYBOX" 2>/dev/null || true)
 case $file_out in
 *dynamically*) die "$BUSYBOX is dynamically linked: install busybox-static" ;;
@@ -45,6 +48,7 @@ build_busybox() {
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,root,www,proc,sys,dev}
 	chmod 1777 "$root/tmp"
 	cp "$BUSYBOX" "$root/bin/busybox"
+	musl-gcc -static -O2 -Wall -Werror -o "$root/bin/orca-probe" "$here/probe.c"
 	# One symlink per applet, at the path busybox itself names.
 	while read -r applet; do
 		[ "$applet" = bin/busybox ] && continue

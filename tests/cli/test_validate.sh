@@ -108,11 +108,33 @@ if run config_json 0 "$orca" config examples -o json; then
 	else
 		fail config_json "not valid JSON: $(cat "$tmp/jerr")"
 	fi
-	mem=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["projects"]["backend"]["services"]["api"]["resources"]["memory_bytes"], j["projects"]["data"]["services"]["db"]["resources"]["cpu_millis"])' "$tmp/config.json" 2>&1)
-	if [ "$mem" = "134217728 1000" ]; then
+	# every service's memory and cpu, recomputed from the TOML independently
+	got=$(python3 - "$tmp/config.json" <<-'PY' 2>&1
+		import json, re, sys, tomllib, pathlib
+		units = {"": 1, "Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40,
+		         "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+		j = json.load(open(sys.argv[1]))
+		checked = 0
+		for f in sorted(pathlib.Path("examples/services").glob("*/service.toml")):
+		    for s in tomllib.loads(f.read_text()).get("service", []):
+		        res = s.get("resources", {})
+		        got = j["projects"][f.parent.name]["services"][s["name"]]["resources"]
+		        if "memory" in res:
+		            m = re.fullmatch(r"([0-9.]+)([KMGT]i?)?", str(res["memory"]))
+		            want = int(float(m.group(1)) * units[m.group(2) or ""])
+		            assert got["memory_bytes"] == want, (s["name"], got, want)
+		            checked += 1
+		        if "cpu" in res:
+		            assert got["cpu_millis"] == round(res["cpu"] * 1000), (s["name"], got)
+		            checked += 1
+		assert checked >= 4, checked
+		print("ok")
+	PY
+	)
+	if [ "$got" = ok ]; then
 		ok config_units_normalised
 	else
-		fail config_units_normalised "want '134217728 1000', got '$mem'"
+		fail config_units_normalised "$got"
 	fi
 fi
 

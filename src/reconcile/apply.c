@@ -40,6 +40,8 @@ static void strv_free(struct strv *s, bool wipe)
 	memset(s, 0, sizeof(*s));
 }
 
+static void attach_internal_to(struct control *c, const char *project, const char *net);
+
 static bool network_known(struct control *c, const char *name)
 {
 	for (size_t i = 0; i < c->nnetworks_ok; i++)
@@ -64,6 +66,8 @@ static int ensure_network(struct control *c, const char *name, const char *proje
 			c->networks_ok = xrealloc(c->networks_ok,
 						  (c->nnetworks_ok + 1) * sizeof(char *));
 			c->networks_ok[c->nnetworks_ok++] = xstrdup(name);
+			if (project)
+				attach_internal_to(c, project, name);
 		}
 	}
 	free(proj);
@@ -182,17 +186,65 @@ static int prepare(struct control *c, struct svc *s, int index, struct creation 
 	return place_gpu(sp, cs, k->gids, e);
 }
 
-static int join_internal(struct control *c, const struct svc *s, const char *id,
-			 struct err *e)
+/* Connects a replica of an internal service to net under its two names;
+ * already connected is fine. */
+static int attach(struct control *c, const struct svc *s, const char *id, const char *net,
+		  struct err *e)
 {
 	char *qualified = xasprintf("%s.%s", s->name, s->project);
 	const char *aliases[] = { s->name, qualified, NULL };
+	int rc = docker_network_connect(c->dc, net, id, aliases, e);
+
+	free(qualified);
+	if (rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
+		err_clear(e);   /* attached already, or that project has no network yet */
+		rc = 0;
+	}
+	return rc;
+}
+
+/*
+ * An internal service is reachable by name from every project: it joins
+ * orca-internal and each other project's network, under "name" and
+ * "name.project". Services that are not internal stay on their own
+ * project's network, so nothing else crosses.
+ */
+static int join_internal(struct control *c, const struct svc *s, const char *id,
+			 struct err *e)
+{
 	int rc = ensure_network(c, INTERNAL_NETWORK, NULL, e);
 
 	if (rc == 0)
-		rc = docker_network_connect(c->dc, INTERNAL_NETWORK, id, aliases, e);
-	free(qualified);
+		rc = attach(c, s, id, INTERNAL_NETWORK, e);
+	for (size_t i = 0; rc == 0 && i < c->nprojects; i++) {
+		char *net;
+
+		if (strcmp(c->projects[i].project, s->project) == 0)
+			continue;
+		net = xasprintf("orca-%s", c->projects[i].project);
+		rc = ensure_network(c, net, c->projects[i].project, e);
+		if (rc == 0)
+			rc = attach(c, s, id, net, e);
+		free(net);
+	}
 	return rc;
+}
+
+/* A project network seen for the first time: every running internal
+ * replica of the other projects joins it. */
+static void attach_internal_to(struct control *c, const char *project, const char *net)
+{
+	for (size_t i = 0; i < c->nsvcs; i++) {
+		const struct svc *s = c->svcs[i];
+		struct err e = { 0 };
+
+		if (s->spec == NULL || !s->spec->internal || strcmp(s->project, project) == 0)
+			continue;
+		for (size_t j = 0; j < s->nreplicas; j++)
+			if (!s->replicas[j].gone && s->replicas[j].phase == REPLICA_RUNNING &&
+			    attach(c, s, s->replicas[j].id, net, &e) < 0)
+				control_log("%s/%s: join '%s': %s", s->project, s->name, net, e.msg);
+	}
 }
 
 static struct replica *add_replica(struct svc *s, int index, const char *id,
@@ -285,14 +337,11 @@ void control_drain_replica(struct control *c, struct svc *s, size_t pos)
 void control_remove_replica(struct control *c, struct svc *s, size_t pos, const char *why)
 {
 	struct replica *r = &s->replicas[pos];
-	char *net = xasprintf("orca-%s", s->project);
-	const char *nets[] = { net, INTERNAL_NETWORK, NULL };
 
 	control_unwatch_health(c, r);
 	r->gone = true;
-	reaper_remove(c->reaper, r->id, nets);
+	reaper_remove(c->reaper, r->id);
 	control_event(c, s, r->index, "replica.removed", "removing %.12s: %s", r->id, why);
-	free(net);
 }
 
 void control_on_removed(struct control *c, const struct msg *m)

@@ -147,6 +147,6 @@ struct reaper *reaper_start(const char *docker_socket, struct mailbox *mb, struc
 void reaper_stop(struct reaper *r);
 /* Disconnects the container from every network, stops it (SIGTERM, then
  * SIGKILL after STOP_TIMEOUT_S) and removes it; posts MSG_REMOVED. */
-void reaper_remove(struct reaper *r, const char *id, const char *const *networks);
+void reaper_remove(struct reaper *r, const char *id);
 
 #endif

@@ -16,7 +16,6 @@
 
 struct job {
 	char id[80];
-	char *networks[4];
 	struct job *next;
 };
 
@@ -32,8 +31,6 @@ struct reaper {
 
 static void job_free(struct job *j)
 {
-	for (int i = 0; i < 4; i++)
-		free(j->networks[i]);
 	free(j);
 }
 
@@ -42,9 +39,14 @@ static int reap(struct reaper *rp, const struct job *j, struct err *e)
 	struct err ignore = { 0 };
 	int rc;
 
-	/* leave the networks first: DNS stops naming it before it stops */
-	for (int i = 0; i < 4 && j->networks[i]; i++)
-		docker_network_disconnect(rp->dc, j->networks[i], j->id, 1, &ignore);
+	struct docker_container_info info = { 0 };
+
+	/* leave every network first: DNS stops naming it before it stops */
+	if (docker_container_inspect(rp->dc, j->id, &info, &ignore) == 0) {
+		for (size_t i = 0; i < info.nnets; i++)
+			docker_network_disconnect(rp->dc, info.nets[i].network, j->id, 1, &ignore);
+		docker_container_info_release(&info);
+	}
 	rc = docker_container_stop(rp->dc, j->id, STOP_TIMEOUT_S, e);
 	if (rc == 0 || rc == ERR_NOTFOUND)
 		rc = docker_container_remove(rp->dc, j->id, 1, 1, e);
@@ -123,13 +125,11 @@ void reaper_stop(struct reaper *rp)
 	free(rp);
 }
 
-void reaper_remove(struct reaper *rp, const char *id, const char *const *networks)
+void reaper_remove(struct reaper *rp, const char *id)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
 	snprintf(j->id, sizeof(j->id), "%s", id);
-	for (int i = 0; i < 4 && networks && networks[i]; i++)
-		j->networks[i] = xstrdup(networks[i]);
 	pthread_mutex_lock(&rp->mu);
 	if (rp->tail)
 		rp->tail->next = j;

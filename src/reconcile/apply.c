@@ -306,7 +306,7 @@ int control_create_replica(struct control *c, struct svc *s, int index, struct e
 	if (rc == 0 && s->spec->internal)
 		rc = join_internal(c, s, id, e);
 	if (rc == 0)
-		rc = docker_container_start(c->dc, id, e);
+		rc = docker_container_start(c->dc, k.name, e);
 	if (rc < 0) {
 		if (id[0])
 			docker_container_remove(c->dc, id, 1, 1, &ignore);

@@ -64,9 +64,9 @@ static int parse_one(int ch, struct events_args *a)
 					  "not '%s'", optarg);
 		return EXIT_OK;
 	case OPT_LIMIT:
-		if (args_int(optarg, 1, 100000, &a->limit) < 0)
+		if (args_int(optarg, 1, 1000, &a->limit) < 0)
 			return args_error(EXIT_USAGE, "events", "--limit takes a number "
-					  "(1 to 100000), not '%s'", optarg);
+					  "(1 to 1000), not '%s'", optarg);
 		return EXIT_OK;
 	case 'h': usage(stdout); return ARGS_HELP;
 	default: usage(stderr); return EXIT_USAGE;

@@ -22,7 +22,7 @@ struct exec_args {
 	const char *service, *socket;
 	char **cmd;            /* borrowed from argv, ncmd entries */
 	int ncmd;
-	int64_t replica;       /* -1: the server picks */
+	int64_t replica;       /* -1: the server picks the first running one */
 };
 
 static void usage(FILE *out)
@@ -34,8 +34,7 @@ static void usage(FILE *out)
 		     "runs to its end before anything is printed; each stream is capped at\n"
 		     "1 MiB, and a note on stderr says when output was cut.\n\n"
 		     "options:\n"
-		     "      --replica N    the replica index (default: the server's choice,\n"
-		     "                     replica 0)\n"
+		     "      --replica N    the replica index (default: the first running one)\n"
 		     "      --socket PATH  the server's socket (default $ORCA_SOCKET, else\n"
 		     "                     orca.sock in the data directory)\n"
 		     "  -h, --help         show this help\n");

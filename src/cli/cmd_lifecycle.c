@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/follow.h"
+#include "cli/lines.h"
 #include "cli/remote.h"
 #include "cli/target.h"
 
@@ -54,6 +56,7 @@ static const struct verb rollback = {
 struct lifecycle_args {
 	const char *service, *project, *socket;
 	int64_t count;
+	int no_wait;
 	struct follow_opts follow;
 };
 
@@ -95,7 +98,7 @@ static int parse_opts(const struct verb *v, int argc, char **argv,
 		} else if (ch == 'p' && v->has_project) {
 			a->project = optarg;
 		} else if (ch == OPT_NO_WAIT) {
-			a->follow.no_wait = 1;
+			a->no_wait = 1;
 		} else if (ch == OPT_SOCKET) {
 			a->socket = optarg;
 		} else if (ch == OPT_TIMEOUT && args_int(optarg, 1, 86400, &secs) == 0) {
@@ -133,30 +136,74 @@ static int parse_args(const struct verb *v, int argc, char **argv,
 	return EXIT_OK;
 }
 
-/* The call's path (malloc'd) for a service, or for --project. */
-static int call_path(struct remote *r, const struct verb *v,
-		     const struct lifecycle_args *a, char **path)
+/* The project and service (NULL with --project) meant; malloc'd. */
+static int resolve(struct remote *r, const struct lifecycle_args *a, char **project,
+		   char **service)
 {
-	char *project = NULL, *service = NULL;
-	int rc;
-
 	if (a->project != NULL) {
-		*path = remote_project_path(a->project, v->name);
+		*project = xstrdup(a->project);
+		*service = NULL;
 		return EXIT_OK;
 	}
-	rc = target_resolve(r, a->service, &project, &service);
+	return target_resolve(r, a->service, project, service);
+}
+
+/* --no-wait: the reply's services, or that the server took the change. */
+static void print_accepted(const struct verb *v, const json_t *reply, const char *project,
+			   const char *service)
+{
+	const json_t *svc = json_object_get(reply, "service"), *s;
+	struct buf line = BUF_INIT;
+	size_t i;
+
+	if (json_is_object(svc)) {
+		lines_service(&line, svc, 0);
+		printf("%s\n", buf_str(&line));
+	} else if (json_is_object(json_object_get(reply, "project"))) {
+		json_array_foreach(json_object_get(json_object_get(reply, "project"), "services"),
+				   i, s) {
+			buf_reset(&line);
+			lines_service(&line, s, 0);
+			printf("%s\n", buf_str(&line));
+		}
+	} else {
+		char *arg = service ? xasprintf("%s/%s", project, service) : xstrdup(project);
+
+		printf("%s: %s accepted; watch it with 'orca status %s'\n", arg, v->name, arg);
+		free(arg);
+	}
+	buf_release(&line);
+}
+
+static int call(struct remote *r, const struct verb *v, const struct lifecycle_args *a,
+		const char *project, const char *service)
+{
+	json_t *body = NULL, *reply = NULL;
+	int64_t before = 0;
+	char *path;
+	int rc;
+
+	if (v->has_count)
+		body = json_pack("{s:I}", "replicas", (json_int_t)a->count);
+	path = service ? remote_service_path(project, service, v->name)
+		       : remote_project_path(project, v->name);
+	rc = a->no_wait ? EXIT_OK : follow_project_revision(r, project, &before);
 	if (rc == EXIT_OK)
-		*path = remote_service_path(project, service, v->name);
-	free(project);
-	free(service);
+		rc = remote_call(r, "POST", path, body, &reply);
+	if (rc == EXIT_OK && a->no_wait)
+		print_accepted(v, reply, project, service);
+	else if (rc == EXIT_OK)
+		rc = follow_change(r, project, service, before, &a->follow);
+	json_decref(reply);
+	json_decref(body);
+	free(path);
 	return rc;
 }
 
 static int run(const struct verb *v, int argc, char **argv)
 {
-	struct lifecycle_args a = { .follow = { 0, DEFAULT_TIMEOUT_MS, -1 } };
-	json_t *body = NULL, *reply = NULL;
-	char *path = NULL;
+	struct lifecycle_args a = { .follow = { DEFAULT_TIMEOUT_MS, -1 } };
+	char *project = NULL, *service = NULL;
 	struct remote r;
 	int rc = parse_opts(v, argc, argv, &a);
 
@@ -166,16 +213,11 @@ static int run(const struct verb *v, int argc, char **argv)
 		return rc == ARGS_HELP ? EXIT_OK : rc;
 	if ((rc = remote_open(&r, v->name, a.socket)) != EXIT_OK)
 		return rc;
-	if (v->has_count)
-		body = json_pack("{s:I}", "replicas", (json_int_t)a.count);
-	rc = call_path(&r, v, &a, &path);
+	rc = resolve(&r, &a, &project, &service);
 	if (rc == EXIT_OK)
-		rc = remote_call(&r, "POST", path, body, &reply);
-	if (rc == EXIT_OK)
-		rc = follow_change(&r, reply, &a.follow);
-	json_decref(reply);
-	json_decref(body);
-	free(path);
+		rc = call(&r, v, &a, project, service);
+	free(project);
+	free(service);
 	remote_close(&r);
 	return rc;
 }

@@ -182,51 +182,37 @@ int follow_converged(const json_t *svc, int64_t want_desired)
 	if (want_desired >= 0 && desired != want_desired)
 		return 0;
 	if (strcmp(state, "stopped") == 0)
-		return running == 0;
+		return running == 0 && lines_int(svc, "draining") == 0;
 	if (strcmp(state, "running") == 0)
 		return running == desired && lines_int(svc, "healthy") >= desired &&
 		       lines_int(svc, "outdated") == 0 && lines_int(svc, "draining") == 0;
 	return 0;
 }
 
-/* The SERVICE objects of a {"service"} or {"project"} reply: a new array. */
-static json_t *services_of(const json_t *reply)
+int follow_project_revision(struct remote *r, const char *project, int64_t *revision)
 {
-	json_t *svc = json_object_get(reply, "service"), *arr;
+	char *path = remote_project_path(project, NULL);
+	json_t *reply = NULL;
+	int rc = remote_call(r, "GET", path, NULL, &reply);
 
-	if (json_is_object(svc)) {
-		arr = json_array();
-		json_array_append(arr, svc);
-		return arr;
-	}
-	arr = json_object_get(json_object_get(reply, "project"), "services");
-	return json_is_array(arr) ? json_incref(arr) : json_array();
+	*revision = lines_int(json_object_get(reply, "project"), "revision");
+	json_decref(reply);
+	free(path);
+	return rc;
 }
 
-/* What is being watched: "backend/api" or "project backend", and its path. */
+/* What is being watched: "backend/api" or "project backend". */
 struct subject {
+	const char *service;   /* NULL: every service of the project */
 	char *label, *arg, *path;
 };
 
-static int subject_of(const json_t *reply, struct subject *sj)
+static void subject_init(struct subject *sj, const char *project, const char *service)
 {
-	const json_t *svc = json_object_get(reply, "service");
-	const json_t *proj = json_object_get(reply, "project");
-	const char *p = lines_str(svc, "project"), *s = lines_str(svc, "name");
-
-	if (json_is_object(svc) && p[0] != '\0' && s[0] != '\0') {
-		sj->arg = xasprintf("%s/%s", p, s);
-		sj->label = xstrdup(sj->arg);
-		sj->path = remote_service_path(p, s, NULL);
-		return 0;
-	}
-	p = lines_str(proj, "name");
-	if (!json_is_object(proj) || p[0] == '\0')
-		return -1;
-	sj->arg = xstrdup(p);
-	sj->label = xasprintf("project %s", p);
-	sj->path = remote_project_path(p, NULL);
-	return 0;
+	sj->service = service;
+	sj->arg = service ? xasprintf("%s/%s", project, service) : xstrdup(project);
+	sj->label = service ? xstrdup(sj->arg) : xasprintf("project %s", project);
+	sj->path = remote_project_path(project, NULL);
 }
 
 static void subject_release(struct subject *sj)
@@ -234,6 +220,18 @@ static void subject_release(struct subject *sj)
 	free(sj->label);
 	free(sj->arg);
 	free(sj->path);
+}
+
+/* The watched SERVICE objects of a PROJECT: a new array. */
+static json_t *watched(const json_t *project, const struct subject *sj)
+{
+	json_t *arr = json_array(), *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(project, "services"), i, s)
+		if (sj->service == NULL || strcmp(lines_str(s, "name"), sj->service) == 0)
+			json_array_append(arr, s);
+	return arr;
 }
 
 static int name_width(const json_t *svcs)
@@ -253,62 +251,11 @@ static int name_width(const json_t *svcs)
 	return width;
 }
 
-/* "running", or "converged" when the services ended in different states. */
-static const char *common_state(const json_t *svcs)
+static void print_services(struct watch *w, const json_t *svcs)
 {
-	const char *state = json_array_size(svcs) ? lines_str(json_array_get(svcs, 0), "state")
-						  : "converged";
-	const json_t *s;
-	size_t i;
-
-	json_array_foreach(svcs, i, s)
-		if (strcmp(lines_str(s, "state"), state) != 0)
-			return "converged";
-	return state;
-}
-
-static int change_verdict(struct watch *w, const json_t *svcs, const struct subject *sj,
-			  int64_t want_desired)
-{
-	const json_t *s, *failed = NULL;
-	char dur[FMT_MAX];
-	int all = 1;
-	size_t i;
-
-	json_array_foreach(svcs, i, s) {
-		int v = follow_converged(s, want_desired);
-
-		if (v < 0 && failed == NULL)
-			failed = s;
-		all = all && v > 0;
-	}
-	if (failed != NULL) {
-		struct buf name = BUF_INIT;
-
-		lines_service_name(&name, failed);
-		fflush(stdout);
-		args_error(EXIT_FAILED, w->r->cmd, "%s failed: %s", buf_str(&name),
-			   lines_str(failed, "last_error")[0] ? lines_str(failed, "last_error")
-							      : "no reason given");
-		buf_release(&name);
-		return EXIT_FAILED;
-	}
-	if (!all)
-		return CONTINUE;
-	printf("%s %s in %s\n", sj->label, common_state(svcs),
-	       fmt_duration(dur, fmt_mono_ms() - w->start_ms));
-	return EXIT_OK;
-}
-
-/* Prints the lines of a reply; returns its verdict. */
-static int change_step(struct watch *w, const json_t *reply, const struct subject *sj,
-		       const struct follow_opts *o)
-{
-	json_t *svcs = services_of(reply);
 	struct buf line = BUF_INIT, name = BUF_INIT;
 	const json_t *s;
 	size_t i;
-	int rc;
 
 	if (w->width == 0)
 		w->width = name_width(svcs);
@@ -319,52 +266,105 @@ static int change_step(struct watch *w, const json_t *reply, const struct subjec
 		lines_service_name(&name, s);
 		watch_print(w, buf_str(&name), buf_str(&line));
 	}
-	rc = o->no_wait ? EXIT_OK : change_verdict(w, svcs, sj, o->want_desired);
 	buf_release(&line);
 	buf_release(&name);
-	json_decref(svcs);
-	return rc;
 }
 
-static int change_wait(struct watch *w, const struct subject *sj,
+/* "running", or "converged" when the services ended in different states. */
+static const char *common_state(const json_t *svcs)
+{
+	const json_t *s;
+	const char *state = "converged";
+	size_t i;
+
+	json_array_foreach(svcs, i, s) {
+		if (i == 0)
+			state = lines_str(s, "state");
+		else if (strcmp(lines_str(s, "state"), state) != 0)
+			return "converged";
+	}
+	return state;
+}
+
+static int report_failed(struct watch *w, const json_t *svc)
+{
+	const char *why = lines_str(svc, "last_error");
+	struct buf name = BUF_INIT;
+
+	lines_service_name(&name, svc);
+	fflush(stdout);
+	args_error(EXIT_FAILED, w->r->cmd, "%s failed: %s", buf_str(&name),
+		   why[0] ? why : "no reason given");
+	buf_release(&name);
+	return EXIT_FAILED;
+}
+
+static int change_verdict(struct watch *w, const json_t *svcs, const struct subject *sj,
+			  int64_t want_desired)
+{
+	const json_t *s;
+	char dur[FMT_MAX];
+	int all = json_array_size(svcs) > 0 || sj->service == NULL;
+	size_t i;
+
+	json_array_foreach(svcs, i, s) {
+		int v = follow_converged(s, want_desired);
+
+		if (v < 0)
+			return report_failed(w, s);
+		all = all && v > 0;
+	}
+	if (!all)
+		return CONTINUE;
+	printf("%s %s in %s\n", sj->label, common_state(svcs),
+	       fmt_duration(dur, fmt_mono_ms() - w->start_ms));
+	return EXIT_OK;
+}
+
+/* One poll of the project; its verdict once the change has been taken in. */
+static int change_poll(struct watch *w, const struct subject *sj, int64_t before,
 		       const struct follow_opts *o)
 {
-	char dur[FMT_MAX];
-	int rc = CONTINUE;
+	json_t *reply = NULL, *project, *svcs;
+	int rc = remote_call(w->r, "GET", sj->path, NULL, &reply);
 
-	while (rc == CONTINUE) {
-		json_t *reply = NULL;
-
-		if (watch_sleep()) {
-			fprintf(stderr, "\norca %s: stopped watching; the change goes on on the "
-				"server (watch it with 'orca status %s')\n", w->r->cmd, sj->arg);
-			return EXIT_INTERRUPTED;
-		}
-		if (fmt_mono_ms() - w->start_ms >= o->timeout_ms)
-			return args_error(EXIT_FAILED, w->r->cmd, "%s did not converge in %s; "
-					  "it goes on on the server (see 'orca status %s')",
-					  sj->label, fmt_duration(dur, o->timeout_ms), sj->arg);
-		rc = remote_call(w->r, "GET", sj->path, NULL, &reply);
-		if (rc == EXIT_OK)
-			rc = change_step(w, reply, sj, o);
-		json_decref(reply);
+	project = json_object_get(reply, "project");
+	if (rc == EXIT_OK && lines_int(project, "revision") > before) {
+		svcs = watched(project, sj);
+		print_services(w, svcs);
+		rc = change_verdict(w, svcs, sj, o->want_desired);
+		json_decref(svcs);
+	} else if (rc == EXIT_OK) {
+		rc = CONTINUE;  /* the server has not applied the change yet */
 	}
+	json_decref(reply);
 	return rc;
 }
 
-int follow_change(struct remote *r, const json_t *reply,
-		  const struct follow_opts *o)
+int follow_change(struct remote *r, const char *project, const char *service,
+		  int64_t before_revision, const struct follow_opts *o)
 {
-	struct subject sj = { NULL, NULL, NULL };
+	struct subject sj;
 	struct watch w;
+	char dur[FMT_MAX];
 	int rc;
 
-	if (subject_of(reply, &sj) < 0)
-		return args_error(EXIT_FAILED, r->cmd, "unexpected reply from the server");
+	subject_init(&sj, project, service);
 	watch_begin(&w, r, 0);
-	rc = change_step(&w, reply, &sj, o);
-	if (rc == CONTINUE)
-		rc = change_wait(&w, &sj, o);
+	while ((rc = change_poll(&w, &sj, before_revision, o)) == CONTINUE) {
+		if (watch_sleep()) {
+			fprintf(stderr, "\norca %s: stopped watching; the change goes on on the "
+				"server (watch it with 'orca status %s')\n", r->cmd, sj.arg);
+			rc = EXIT_INTERRUPTED;
+			break;
+		}
+		if (fmt_mono_ms() - w.start_ms >= o->timeout_ms) {
+			rc = args_error(EXIT_FAILED, r->cmd, "%s did not converge in %s; it goes "
+					"on on the server (see 'orca status %s')", sj.label,
+					fmt_duration(dur, o->timeout_ms), sj.arg);
+			break;
+		}
+	}
 	watch_end(&w);
 	subject_release(&sj);
 	return rc;

@@ -85,20 +85,23 @@ static int report_invalid_config(const json_t *details)
 	return EXIT_INVALID;
 }
 
-static void report_problems(const json_t *details)
+/* One "service: message" line per detail ("*" is the whole deploy). */
+static size_t report_problems(const json_t *details, const char *indent)
 {
 	const json_t *item;
 	size_t i;
 
 	json_array_foreach(details, i, item) {
+		const char *svc = lines_str(item, "service");
+
 		if (json_is_string(item))
-			fprintf(stderr, "  %s\n", json_string_value(item));
-		else if (lines_str(item, "service")[0] != '\0')
-			fprintf(stderr, "  %s: %s\n", lines_str(item, "service"),
-				lines_str(item, "message"));
+			fprintf(stderr, "%s%s\n", indent, json_string_value(item));
+		else if (svc[0] != '\0' && strcmp(svc, "*") != 0)
+			fprintf(stderr, "%s%s: %s\n", indent, svc, lines_str(item, "message"));
 		else
-			fprintf(stderr, "  %s\n", lines_str(item, "message"));
+			fprintf(stderr, "%s%s\n", indent, lines_str(item, "message"));
 	}
+	return json_array_size(details);
 }
 
 int remote_report(const struct remote *r, int status, const json_t *reply,
@@ -107,6 +110,7 @@ int remote_report(const struct remote *r, int status, const json_t *reply,
 	const json_t *error = json_object_get(reply, "error");
 	const json_t *details = json_object_get(error, "details");
 	const char *code = lines_str(error, "code");
+	size_t n;
 
 	if (status == 0 && e->code == ERR_UNAVAILABLE) {
 		fprintf(stderr, "orca %s: %s\n", r->cmd, e->msg);
@@ -114,8 +118,13 @@ int remote_report(const struct remote *r, int status, const json_t *reply,
 	}
 	if (strcmp(code, "invalid_config") == 0 && json_array_size(details) > 0)
 		return report_invalid_config(details);
+	if (strcmp(code, "unsatisfiable") == 0 && json_array_size(details) > 0) {
+		n = report_problems(details, "");
+		fprintf(stderr, "%zu problem%s; nothing was changed\n", n, n == 1 ? "" : "s");
+		return EXIT_FAILED;
+	}
 	fprintf(stderr, "orca %s: %s\n", r->cmd, e->msg);
-	report_problems(details);
+	report_problems(details, "  ");
 	return EXIT_FAILED;
 }
 

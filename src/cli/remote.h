@@ -7,9 +7,9 @@
  *	server unreachable        "orca CMD: cannot reach the orca server at ..."   4
  *	400 invalid_config        each detail "path:line:col: message", sorted,
  *	                          then "N errors"                                   3
- *	409 unsatisfiable         "orca CMD: MESSAGE", then "  service: message"
- *	                          per detail                                        1
- *	any other error reply     "orca CMD: MESSAGE"                               1
+ *	409 unsatisfiable         "service: message" per detail ("*": the whole
+ *	                          deploy), then "N problems; nothing was changed"   1
+ *	any other error reply     "orca CMD: MESSAGE", then "  DETAIL" per detail   1
  *
  * Everything goes to stderr. One struct remote per command run.
  */

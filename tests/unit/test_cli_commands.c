@@ -9,19 +9,25 @@
 #include "store/store.h"
 
 #define SVC_PATH "/api/v1/projects/backend/services/api"
+#define PROJECT_PATH "/api/v1/projects/backend"
+#define ACCEPTED "{\"accepted\": {\"project\": \"backend\", \"service\": \"api\"," \
+		 " \"state\": \"pending\"}}"
 
-/* {"service": SERVICE} for backend/api. */
-static void service(const char *method, const char *path, const char *state,
-		    int desired, int running, int healthy, const char *last_error)
+/* GET /api/v1/projects/backend at a revision, with backend/api in a state. */
+static void project(int revision, const char *state, int desired, int running, int healthy,
+		    const char *last_error)
 {
 	char body[1024];
 
 	snprintf(body, sizeof(body),
-		 "{\"service\": {\"project\": \"backend\", \"name\": \"api\", \"state\": \"%s\","
+		 "{\"project\": {\"name\": \"backend\", \"revision\": %d, \"services\": ["
+		 "{\"project\": \"backend\", \"name\": \"api\", \"state\": \"%s\","
 		 " \"desired\": %d, \"running\": %d, \"healthy\": %d, \"outdated\": 0,"
-		 " \"draining\": 0, \"last_error\": \"%s\"}}",
-		 state, desired, running, healthy, last_error);
-	fake_reply(method, path, 200, body);
+		 " \"draining\": 0, \"last_error\": \"%s\"},"
+		 "{\"project\": \"backend\", \"name\": \"worker\", \"state\": \"running\","
+		 " \"desired\": 1, \"running\": 1, \"healthy\": 1}]}}",
+		 revision, state, desired, running, healthy, last_error);
+	fake_reply("GET", PROJECT_PATH, 200, body);
 }
 
 TEST(scale_prints_progress_until_converged)
@@ -30,10 +36,13 @@ TEST(scale_prints_progress_until_converged)
 	struct run r;
 
 	FAKE_START();
-	service("POST", SVC_PATH "/scale", "deploying", 3, 2, 2, "");
-	service("GET", SVC_PATH, "deploying", 3, 2, 2, "");
-	service("GET", SVC_PATH, "deploying", 3, 3, 2, "");
-	service("GET", SVC_PATH, "running", 3, 3, 3, "");
+	project(4, "running", 2, 2, 2, "");   /* before the call */
+	fake_reply("POST", SVC_PATH "/scale", 202, ACCEPTED);
+	project(4, "running", 2, 2, 2, "");   /* not taken in yet: not printed */
+	project(5, "deploying", 3, 2, 2, "");
+	project(5, "deploying", 3, 3, 2, "");
+	project(5, "deploying", 3, 3, 2, "");
+	project(5, "running", 3, 3, 3, "");
 	RUN(&r, "scale", "backend/api", "3");
 	EXPECT_EQ_INT(EXIT_OK, r.rc);
 	EXPECT_STREQ("", r.err);
@@ -41,36 +50,37 @@ TEST(scale_prints_progress_until_converged)
 			"backend/api  deploying  2/3 healthy, 3 running\n"
 			"backend/api  running  3/3 healthy, 3 running\n"
 			"backend/api running in ");
+	EXPECT_TRUE(strncmp(r.out, "backend/api  deploying", 22) == 0);
 	log = fake_requests();
-	EXPECT_CONTAINS(log, "POST " SVC_PATH "/scale {\"replicas\":3}\n");
+	EXPECT_CONTAINS(log, "GET " PROJECT_PATH "\nPOST " SVC_PATH "/scale {\"replicas\":3}\n");
 	free(log);
 	run_free(&r);
-	fake_clear();
-	service("POST", SVC_PATH "/scale", "deploying", 3, 2, 2, "");
 	RUN(&r, "scale", "backend/api", "3", "--no-wait");
 	EXPECT_EQ_INT(EXIT_OK, r.rc);
-	EXPECT_STREQ("backend/api  deploying  2/3 healthy, 2 running\n", r.out);
+	EXPECT_STREQ("backend/api: scale accepted; watch it with 'orca status backend/api'\n",
+		     r.out);
 	run_free(&r);
 	fake_stop();
 }
 
 TEST(stop_a_project_waits_for_every_service)
 {
-	static const char head[] = "{\"project\": {\"name\": \"backend\", \"services\": [";
-	static const char api[] = "{\"project\": \"backend\", \"name\": \"api\", \"state\": "
-		"\"stopped\", \"desired\": 0, \"running\": %d, \"healthy\": 0}, ";
-	static const char worker[] = "{\"project\": \"backend\", \"name\": \"worker\", "
-		"\"state\": \"stopped\", \"desired\": 0, \"running\": 0, \"healthy\": 0}]}}";
-	char body[1024], one[256];
+	static const char fmt[] = "{\"project\": {\"name\": \"backend\", \"revision\": %d,"
+		" \"services\": [{\"project\": \"backend\", \"name\": \"api\", \"state\": "
+		"\"stopped\", \"desired\": 0, \"running\": %d, \"healthy\": 0}, "
+		"{\"project\": \"backend\", \"name\": \"worker\", \"state\": \"stopped\", "
+		"\"desired\": 0, \"running\": 0, \"healthy\": 0}]}}";
+	char body[1024];
 	struct run r;
 
 	FAKE_START();
-	snprintf(one, sizeof(one), api, 1);
-	snprintf(body, sizeof(body), "%s%s%s", head, one, worker);
-	fake_reply("POST", "/api/v1/projects/backend/stop", 200, body);
-	snprintf(one, sizeof(one), api, 0);
-	snprintf(body, sizeof(body), "%s%s%s", head, one, worker);
-	fake_reply("GET", "/api/v1/projects/backend", 200, body);
+	project(7, "running", 2, 2, 2, "");
+	fake_reply("POST", "/api/v1/projects/backend/stop", 202,
+		   "{\"accepted\": {\"project\": \"backend\", \"state\": \"pending\"}}");
+	snprintf(body, sizeof(body), fmt, 8, 1);
+	fake_reply("GET", PROJECT_PATH, 200, body);
+	snprintf(body, sizeof(body), fmt, 8, 0);
+	fake_reply("GET", PROJECT_PATH, 200, body);
 	RUN(&r, "stop", "--project", "backend");
 	EXPECT_EQ_INT(EXIT_OK, r.rc);
 	EXPECT_CONTAINS(r.out, "backend/api     stopped  0/0 healthy, 1 running\n"
@@ -90,32 +100,43 @@ TEST(lifecycle_failures)
 	struct run r;
 
 	FAKE_START();
+	project(4, "running", 2, 2, 2, "");
 	fake_reply("POST", SVC_PATH "/rollback", 409,
-		   "{\"error\": {\"code\": \"conflict\", \"message\": \"service 'backend/api' has "
-		   "no earlier revision that differs\"}}");
+		   "{\"error\": {\"code\": \"conflict\", \"message\": \"no earlier revision of "
+		   "'backend/api' differs from the current one\"}}");
 	RUN(&r, "rollback", "backend/api");
 	EXPECT_EQ_INT(EXIT_FAILED, r.rc);
-	EXPECT_STREQ("orca rollback: service 'backend/api' has no earlier revision that "
-		     "differs\n", r.err);
+	EXPECT_STREQ("orca rollback: no earlier revision of 'backend/api' differs from the "
+		     "current one\n", r.err);
 	run_free(&r);
-	service("POST", SVC_PATH "/restart", "deploying", 2, 2, 2, "");
-	service("GET", SVC_PATH, "failed", 2, 0, 0, "image x/api:2 is missing");
-	RUN(&r, "restart", "backend/api");
+	project(4, "running", 2, 2, 2, "");
+	fake_reply("POST", SVC_PATH "/restart", 202, ACCEPTED);
+	project(5, "failed", 2, 0, 0, "image x/api:2 is missing");
+	RUN(&r, "restart", "backend/api", "--timeout", "5");
 	EXPECT_EQ_INT(EXIT_FAILED, r.rc);
 	EXPECT_STREQ("orca restart: backend/api failed: image x/api:2 is missing\n", r.err);
 	EXPECT_CONTAINS(r.out, "backend/api  failed  0/2 healthy, 0 running  last error: "
 			"image x/api:2 is missing\n");
 	run_free(&r);
 	fake_clear();
-	service("POST", SVC_PATH "/restart", "deploying", 2, 2, 1, "");
-	service("GET", SVC_PATH, "deploying", 2, 2, 1, "");
+	project(5, "running", 2, 2, 2, "");
+	fake_reply("POST", SVC_PATH "/restart", 202, ACCEPTED);
+	project(5, "running", 2, 2, 2, "");  /* never taken in */
 	RUN(&r, "restart", "backend/api", "--timeout", "1");
 	EXPECT_EQ_INT(EXIT_FAILED, r.rc);
 	EXPECT_STREQ("orca restart: backend/api did not converge in 1.0 s; it goes on on the "
 		     "server (see 'orca status backend/api')\n", r.err);
+	EXPECT_STREQ("", r.out);
 	run_free(&r);
 	RUN(&r, "scale", "backend/api", "-1");
 	EXPECT_EQ_INT(EXIT_USAGE, r.rc);
+	run_free(&r);
+	fake_clear();
+	fake_reply("GET", "/api/v1/projects/ghost", 404, "{\"error\": {\"code\": \"not_found\","
+		   " \"message\": \"project 'ghost' is not deployed\"}}");
+	RUN(&r, "restart", "ghost/api");
+	EXPECT_EQ_INT(EXIT_FAILED, r.rc);
+	EXPECT_STREQ("orca restart: project 'ghost' is not deployed\n", r.err);
 	run_free(&r);
 	fake_stop();
 }

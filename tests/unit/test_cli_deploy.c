@@ -156,12 +156,14 @@ TEST(server_config_errors_print_like_local_ones)
 		   "{\"error\": {\"code\": \"unsatisfiable\", \"message\": \"the deploy cannot "
 		   "be placed\", \"details\": ["
 		   "{\"service\": \"backend/api\", \"message\": \"no node has an nvidia GPU\"},"
-		   "{\"service\": \"web/site\", \"message\": \"secret 'KEY' is not set\"}]}}");
+		   "{\"service\": \"web/site\", \"message\": \"secret 'KEY' is not set\"},"
+		   "{\"service\": \"*\", \"message\": \"this server is not a node\"}]}}");
 	RUN(&r, "deploy", dir);
 	EXPECT_EQ_INT(EXIT_FAILED, r.rc);
-	EXPECT_STREQ("orca deploy: the deploy cannot be placed\n"
-		     "  backend/api: no node has an nvidia GPU\n"
-		     "  web/site: secret 'KEY' is not set\n", r.err);
+	EXPECT_STREQ("backend/api: no node has an nvidia GPU\n"
+		     "web/site: secret 'KEY' is not set\n"
+		     "this server is not a node\n"
+		     "3 problems; nothing was changed\n", r.err);
 	run_free(&r);
 	fake_stop();
 	remove_tree(dir);

@@ -248,6 +248,9 @@ TEST(convergence)
 	json_object_set_new(s, "desired", json_integer(0));
 	EXPECT_EQ_INT(0, follow_converged(s, 0));  /* 3 still running */
 	json_object_set_new(s, "running", json_integer(0));
+	json_object_set_new(s, "draining", json_integer(1));
+	EXPECT_EQ_INT(0, follow_converged(s, 0));  /* containers still stopping */
+	json_object_set_new(s, "draining", json_integer(0));
 	EXPECT_EQ_INT(1, follow_converged(s, 0));
 	json_decref(s);
 }

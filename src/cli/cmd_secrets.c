@@ -136,13 +136,16 @@ static int check_key(const struct secrets_args *a, const char *key)
 static int put_value(struct remote *r, const struct secrets_args *a,
 		     const char *key, const char *value, size_t len)
 {
-	json_t *v = json_stringn(value, len), *body;
+	json_t *v, *body;
 	char *path;
 	int rc;
 
-	if (v == NULL)
-		return args_error(EXIT_FAILED, a->cmd, "the value of %s is not UTF-8 text "
-				  "without NUL bytes", key);
+	if (memchr(value, '\0', len) != NULL)
+		return args_error(EXIT_FAILED, a->cmd, "the value of %s holds a NUL byte, "
+				  "which no environment variable can", key);
+	if ((v = json_stringn(value, len)) == NULL)
+		return args_error(EXIT_FAILED, a->cmd, "the value of %s is not UTF-8 text",
+				  key);
 	body = json_pack("{s:o}", "value", v);
 	path = secrets_path(a, key);
 	rc = remote_call(r, "PUT", path, body, NULL);

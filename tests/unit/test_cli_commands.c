@@ -205,6 +205,21 @@ TEST(secrets_set_reads_stdin_and_never_prints_values)
 	EXPECT_STREQ("orca secrets set: '9BAD' is not a secret name: letters, digits and '_', "
 		     "not starting with a digit\n", r.err);
 	run_free(&r);
+	{
+		char *big = malloc(70000);
+
+		memset(big, 'x', 69999);
+		big[69999] = '\0';
+		RUN_IN(&r, big, "secrets", "set", "K");
+		EXPECT_EQ_INT(EXIT_FAILED, r.rc);
+		EXPECT_STREQ("orca secrets set: the value on stdin is over 65536 bytes\n", r.err);
+		run_free(&r);
+		free(big);
+	}
+	RUN_IN(&r, "\xff\xfe\n", "secrets", "set", "K");
+	EXPECT_EQ_INT(EXIT_FAILED, r.rc);
+	EXPECT_STREQ("orca secrets set: the value of K is not UTF-8 text\n", r.err);
+	run_free(&r);
 	fake_reply("PUT", "/api/v1/projects/web/secrets/K", 400,
 		   "{\"error\": {\"code\": \"invalid\", \"message\": \"value too long\"}}");
 	RUN(&r, "secrets", "set", "-p", "web", "K", "hunter2");

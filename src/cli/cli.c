@@ -50,13 +50,22 @@ static void usage(FILE *out)
 		     "            4 server unreachable, 130 stopped waiting (Ctrl-C)\n");
 }
 
+/* argv[0] becomes "orca NAME" for the call, so that getopt's own messages
+ * read like every other error: "orca exec: invalid option -- 'l'". */
 static int run(const struct cli_command *c, int argc, char **argv)
 {
+	char name[32], *saved = argv[0];
+	int rc;
+
 	if (c->run == NULL) {
 		fprintf(stderr, "orca %s: not part of this build yet\n", c->name);
 		return EXIT_FAILED;
 	}
-	return c->run(argc, argv);
+	snprintf(name, sizeof(name), "orca %s", c->name);
+	argv[0] = name;
+	rc = c->run(argc, argv);
+	argv[0] = saved;
+	return rc;
 }
 
 int cli_main(int argc, char **argv)

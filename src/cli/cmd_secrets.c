@@ -304,20 +304,31 @@ static int run(const char *sub, int argc, char **argv)
 	return rc;
 }
 
+/* Runs a subcommand with argv[0] "orca secrets SUB", for getopt's messages. */
+static int run_sub(const char *sub, int argc, char **argv)
+{
+	char name[40], *saved = argv[0];
+	int rc;
+
+	snprintf(name, sizeof(name), "orca secrets %s", sub);
+	argv[0] = name;
+	rc = strcmp(sub, "get") == 0 ? cmd_secrets_get(argc, argv) : run(sub, argc, argv);
+	argv[0] = saved;
+	return rc;
+}
+
 int cmd_secrets(int argc, char **argv)
 {
-	static const char *const subs[] = { "set", "list", "rm", "import" };
+	static const char *const subs[] = { "set", "list", "rm", "import", "get" };
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
 	if (sub == NULL || strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
 		fputs(sub_help, sub ? stdout : stderr);
 		return sub ? EXIT_OK : EXIT_USAGE;
 	}
-	if (strcmp(sub, "get") == 0)
-		return cmd_secrets_get(argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 		if (strcmp(sub, subs[i]) == 0)
-			return run(subs[i], argc - 1, argv + 1);
+			return run_sub(subs[i], argc - 1, argv + 1);
 	fprintf(stderr, "orca secrets: unknown command '%s'\n%s", sub, sub_help);
 	return EXIT_USAGE;
 }

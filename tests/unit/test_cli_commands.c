@@ -170,6 +170,15 @@ TEST(exec_passes_output_and_exit_code)
 	EXPECT_EQ_INT(EXIT_USAGE, r.rc);
 	EXPECT_STREQ("orca exec: missing CMD (orca exec SERVICE -- CMD ...)\n", r.err);
 	run_free(&r);
+	RUN(&r, "exec", "backend/api", "ls", "-l");
+	EXPECT_EQ_INT(EXIT_USAGE, r.rc);
+	EXPECT_STREQ("orca exec: invalid option -- 'l'\n(put the command after '--': orca "
+		     "exec SERVICE -- CMD ...)\n", r.err);
+	run_free(&r);
+	RUN(&r, "secrets", "rm", "--force", "K");
+	EXPECT_EQ_INT(EXIT_USAGE, r.rc);
+	EXPECT_CONTAINS(r.err, "orca secrets rm: unrecognized option '--force'\n");
+	run_free(&r);
 	fake_stop();
 }
 

@@ -48,9 +48,13 @@ int64_t rfc3339_to_ms(const char *s)
 		}
 	}
 	if (*p == '+' || *p == '-') {
-		int h = digits(p + 1, 2), m = p[3] == ':' ? digits(p + 4, 2) : -1;
+		int h, m;
 
-		if (h < 0 || m < 0 || p[6] != '\0')
+		if (strlen(p) != 6 || p[3] != ':')   /* "+hh:mm" exactly */
+			return 0;
+		h = digits(p + 1, 2);
+		m = digits(p + 4, 2);
+		if (h < 0 || m < 0)
 			return 0;
 		off = (int64_t)(h * 60 + m) * 60 * (*p == '+' ? 1 : -1);
 	} else if ((*p != 'Z' && *p != 'z') || p[1] != '\0') {

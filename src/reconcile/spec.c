@@ -177,11 +177,11 @@ static int parse_one(struct rev_meta *m, const char *name, json_t *o, struct err
 
 	if (json_unpack(o, "{s:s, s?s, s?I, s?I, s?I}", "hash", &hash, "image_id", &image_id,
 			"replicas", &replicas, "restart", &restart, "from_revision", &from) != 0 ||
-	    strlen(hash) != SPEC_HASH_LEN || strlen(image_id) >= sizeof(sm->image_id) ||
+	    (*hash && strlen(hash) != SPEC_HASH_LEN) || strlen(image_id) >= sizeof(sm->image_id) ||
 	    replicas < -1 || replicas > 100000 || restart < 0 || restart > 1000000000 ||
 	    from < 0)
 		return err_set(e, ERR_INVALID, "revision meta: bad entry for service '%s'", name);
-	memcpy(sm->hash, hash, SPEC_HASH_LEN + 1);
+	snprintf(sm->hash, sizeof(sm->hash), "%s", hash);
 	snprintf(sm->image_id, sizeof(sm->image_id), "%s", image_id);
 	sm->replicas = (int)replicas;
 	sm->restart = (int)restart;

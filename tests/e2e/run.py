@@ -44,6 +44,21 @@ class T:
     def note(self, msg):
         self.notes.append(msg)
 
+    def sanitizer_reports(self):
+        """Stops the servers and returns any sanitizer report in their logs."""
+        found = []
+        for s in self.servers:
+            try:
+                s.stop()
+            except orca.Fail as e:
+                found.append(str(e))
+            text = s.log_text() if os.path.exists(s.log) else ""
+            for marker in ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer"):
+                if marker in text:
+                    i = text.index(marker)
+                    found.append("%s: %s" % (s.log, text[max(0, i - 200):i + 1500]))
+        return found
+
     def teardown(self, keep):
         instances = []
         for s in self.servers:
@@ -85,6 +100,9 @@ def main():
         ok = False
         try:
             fn(t)
+            reports = t.sanitizer_reports()
+            if reports:
+                raise orca.Fail("sanitizer report:\n" + "\n".join(reports))
             ok = True
         except orca.Fail as e:
             print("FAIL %s: %s" % (name, e))

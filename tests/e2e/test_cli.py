@@ -2,7 +2,7 @@
 import os
 import subprocess
 
-from orca import ORCA, check, wait_until
+from orca import ORCA, ROOT, check, wait_until
 
 SVC = '''
 [[service]]
@@ -19,8 +19,7 @@ env = { APP_MESSAGE = "%s" }
 def test_without_a_server_every_command_says_how_to_start_it(t):
     env = dict(os.environ, ORCA_SOCKET=os.path.join(t.base, "nothing.sock"))
     for args in (["status"], ["logs", "a/b"], ["scale", "a/b", "2"], ["events"],
-                 ["secrets", "list"], ["nodes"], ["deploy", os.path.join(
-                     os.path.dirname(ORCA), "..", "examples")]):
+                 ["secrets", "list"], ["nodes"], ["deploy", os.path.join(ROOT, "examples")]):
         p = subprocess.run([ORCA, *args], capture_output=True, text=True, env=env, timeout=30)
         out = p.stdout + p.stderr
         check(p.returncode == 4, "orca %s exited %d: %s" % (" ".join(args), p.returncode, out))

@@ -116,6 +116,9 @@ TEST(rfc3339_reads_docker_times)
 	EXPECT_EQ_INT(0, rfc3339_to_ms("2025-11-29 15:04:52"));
 	EXPECT_EQ_INT(0, rfc3339_to_ms("2025-11-29T15:04:52Zjunk"));
 	EXPECT_EQ_INT(0, rfc3339_to_ms(""));
+	/* found by fuzz_meta: an offset cut short was read past the end */
+	EXPECT_EQ_INT(0, rfc3339_to_ms("2026-11-30T15:02:52.1232-"));
+	EXPECT_EQ_INT(0, rfc3339_to_ms("2026-11-30T15:02:52+02"));
 }
 
 UNIT_MAIN

@@ -41,10 +41,20 @@ static int make_dir(const char *dir, struct err *e)
 
 /* SQLite would create the file with the umask's mode; we want 0600 (the WAL
  * and shm files inherit the database file's mode). */
+/*
+ * Creates orca.db with mode 0600 before SQLite does (SQLite would use the
+ * umask). An existing file is never opened here: POSIX locks belong to the
+ * process, so close() on any descriptor of the file would drop the locks
+ * that this process's other SQLite connections hold on it, and another
+ * process closing its own connection would then think it was the last one
+ * and delete the WAL under the server's feet.
+ */
 static int create_db_file(const char *path, struct err *e)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 
+	if (fd < 0 && errno == EEXIST)
+		return 0;
 	if (fd < 0)
 		return err_errno(e, errno, "open '%s'", path);
 	close(fd);

@@ -54,6 +54,13 @@ def test_secret_scopes_and_no_leak(t):
     got = s.cli("secrets", "get", "--project", backend, "DB_PASS", "--data", s.data)
     check(got.stdout.strip() == value, "secrets get (local) printed %r" % got.stdout)
     s.responses.pop()    # that one printed the value on purpose, locally
+    # a second process opening and closing the store must leave the
+    # server's WAL alone (regression: the server lost its database)
+    import os as _os
+    check(_os.path.exists(_os.path.join(s.data, "orca.db-wal")),
+          "orca.db-wal vanished after 'orca secrets get' closed its connection")
+    check(s.cli("secrets", "set", "--project", backend, "OTHER", "x").returncode == 0,
+          "the server cannot write after 'orca secrets get'")
     for extra in (["status", "-o", "json"], ["events"], ["secrets", "list", "--project", backend]):
         s.cli(*extra)
     s.api("GET", "/api/v1/status")

@@ -75,6 +75,14 @@ static int events(struct http_req *req, void *arg, struct err *e)
 		return err_set(e, ERR_INVALID, "query parameter 'limit' must be between 1 and 1000");
 	if (after < 0)
 		return err_set(e, ERR_INVALID, "query parameter 'after' must not be negative");
+	if (!follow_flag && !http_req_query(req, "after")) {
+		/* without a cursor, the newest page: what a person asks for */
+		int64_t last = 0;
+
+		if (store_event_last_id(st, &last, e) < 0)
+			return ERR_FAIL;
+		after = last > limit ? last - limit : 0;
+	}
 	if (!follow_flag)
 		return page(req, st, after, limit, e);
 	if (!http_req_query(req, "after") && store_event_last_id(st, &after, e) < 0)

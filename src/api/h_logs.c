@@ -17,6 +17,7 @@
 
 #include "base/buf.h"
 #include "base/jsonx.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 
 #define LOG_LINE_MAX (64 * 1024)
@@ -263,6 +264,21 @@ static int pick(json_t *svc, int64_t index, char id[80], struct err *e)
 	return err_set(e, ERR_CONFLICT, "no replica is running");
 }
 
+/* Command output is bytes; JSON strings are UTF-8: invalid bytes become U+FFFD. */
+static int reply_exec(struct http_req *req, const struct docker_exec_result *res)
+{
+	size_t nout, nerr;
+	char *out = utf8_sanitize(buf_str(&res->out), res->out.len, &nout);
+	char *err = utf8_sanitize(buf_str(&res->err), res->err.len, &nerr);
+	int rc = http_reply_json(req, 200, json_pack("{s:i, s:s%, s:s%, s:b}", "exit_code",
+						     res->exit_code, "stdout", out, nout, "stderr",
+						     err, nerr, "truncated", res->truncated));
+
+	free(out);
+	free(err);
+	return rc;
+}
+
 static int exec_cmd(struct http_req *req, void *arg, struct err *e)
 {
 	struct api *a = arg;
@@ -289,9 +305,7 @@ static int exec_cmd(struct http_req *req, void *arg, struct err *e)
 	if (rc == 0)
 		rc = docker_exec(dc, id, &opts, EXEC_OUTPUT_MAX, &res, e);
 	if (rc == 0)
-		rc = http_reply_json(req, 200, json_pack("{s:i, s:s%, s:s%, s:b}", "exit_code",
-			res.exit_code, "stdout", buf_str(&res.out), res.out.len, "stderr",
-			buf_str(&res.err), res.err.len, "truncated", res.truncated));
+		rc = reply_exec(req, &res);
 	docker_exec_result_release(&res);
 	free(argv);
 	json_decref(svc);

@@ -49,6 +49,9 @@ def test_scale_stop_restart_rollback(t):
     out = s.cli("exec", p + "/web", "--", "sh", "-c", "echo $APP_MESSAGE; exit 7")
     check(out.returncode == 7 and out.stdout.strip() == "one",
           "exec after rollback: rc %d out %r" % (out.returncode, out.stdout))
+    raw = s.cli("exec", p + "/web", "--", "printf", "a\\377b")   # not UTF-8
+    check(raw.returncode == 0 and raw.stdout == "a\ufffdb", "exec of raw bytes: %r %r"
+          % (raw.returncode, raw.stdout + raw.stderr))
     r = s.cli("stop", p + "/web")
     check(r.returncode == 0, "stop: " + r.stdout + r.stderr)
     svc = s.wait_service(p, "web", lambda v: v["state"] == "stopped", what="stopped")

@@ -38,6 +38,10 @@ static void died(struct control *c, struct svc *s, struct replica *r, int exit_c
 	c->dirty = true;
 	if (expected)
 		return;
+	/* only young deaths make a crash loop; a replica that served for a
+	 * while and then died (OOM spike, kill) is replaced without delay */
+	if (r->health == HEALTH_HEALTHY && now - r->created_ms >= RECONCILE_STABLE_MS)
+		s->crashes = 0;
 	s->crashes++;
 	s->restarts++;
 	s->last_crash_ms = now;

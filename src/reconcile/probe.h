@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PROBE_FAST_MS 200
+#define PROBE_FAST_MS 100
 #define PROBE_MAX_TARGETS 4096
 
 struct probe_target {

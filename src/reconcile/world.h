@@ -23,7 +23,8 @@
 #define RECONCILE_DRAIN_MS 1500        /* time a leaving replica keeps serving */
 #define RECONCILE_READY_DEADLINE_MS 120000  /* a new replica must be healthy by then */
 #define RECONCILE_BACKOFF_MAX_MS 30000
-#define RECONCILE_STABLE_MS 30000      /* running this long resets the crash count */
+#define RECONCILE_STABLE_MS 10000      /* a replica that ran healthy this long and then
+					* died was not crash-looping: replace it at once */
 
 enum replica_phase {
 	REPLICA_CREATED,      /* exists in Docker, not started */

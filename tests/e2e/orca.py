@@ -112,8 +112,14 @@ class Server:
         self.proc = subprocess.Popen([ORCA, "server", "--data", self.data, *self.args],
                                      stdout=logf, stderr=logf, env=self.env())
         logf.close()
-        wait_until(lambda: self.alive() and self.api("GET", "/api/v1/health")[0] == 200,
-                   timeout, "orca server to answer on " + self.sock)
+
+        def up():
+            if not self.alive():
+                raise Fail("orca server exited %s at start: %s" % (self.proc.returncode,
+                                                                   self.log_text()[-2000:]))
+            return self.api("GET", "/api/v1/health")[0] == 200
+
+        wait_until(up, timeout, "orca server to answer on " + self.sock)
         return self
 
     def alive(self):

@@ -76,7 +76,8 @@ def test_rolling_update_drops_no_request(t):
     client.start()
     wait_until(lambda: client.ok > 50, 20, "the client to get going")
     before = {r["container"] for r in s.service(p, "web")["replicas"]}
-    cfg.set_project(p, WEB % (3, "2"))
+    # a new image and a new env at once
+    cfg.set_project(p, (WEB % (3, "2")).replace("orca-example/web:1", "orca-example/api:1"))
     r = s.cli("deploy", cfg.path)
     time.sleep(3)        # past the drain of the last old replica
     client.stop = True

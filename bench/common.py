@@ -1,4 +1,5 @@
 """Shared bits of the benchmarks: an orca server in a temp dir, docker, time."""
+import http.client
 import os
 import sys
 import tempfile
@@ -43,3 +44,15 @@ class Bench:
             inst.append(self.server.instance())
         cleanup_docker(inst, self.projects)
         orca.remove_tree(self.base)
+
+
+def probe(ip, port=8080, path="/healthz"):
+    """One HTTP GET; True on 200."""
+    try:
+        conn = http.client.HTTPConnection(ip, port, timeout=1)
+        conn.request("GET", path)
+        ok = conn.getresponse().status == 200
+        conn.close()
+        return ok
+    except OSError:
+        return False

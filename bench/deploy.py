@@ -6,24 +6,14 @@
 
 Target: orca's overhead under 50% (ratio < 1.5).
 """
-import http.client
 import sys
 import time
 
-from common import Bench, ConfigDir, docker, stats, wait_until
+from common import Bench, ConfigDir, docker, probe, stats, wait_until
 
 IMAGE = "orca-example/web:1"
 
 
-def probe(ip):
-    try:
-        c = http.client.HTTPConnection(ip, 8080, timeout=1)
-        c.request("GET", "/healthz")
-        ok = c.getresponse().status == 200
-        c.close()
-        return ok
-    except OSError:
-        return False
 
 
 def plain_docker(n, tag):

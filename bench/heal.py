@@ -7,26 +7,16 @@ the first successful probe), in one run.
 
 Target: orca under 2 s.
 """
-import http.client
 import os
 import signal
 import sys
 import time
 
-from common import Bench, ConfigDir, docker, now_ms, stats, wait_until
+from common import Bench, ConfigDir, docker, now_ms, probe, stats, wait_until
 
 IMAGE = "orca-example/web:1"
 
 
-def probe(ip):
-    try:
-        c = http.client.HTTPConnection(ip, 8080, timeout=1)
-        c.request("GET", "/healthz")
-        ok = c.getresponse().status == 200
-        c.close()
-        return ok
-    except OSError:
-        return False
 
 
 def orca_heal(b, kills):

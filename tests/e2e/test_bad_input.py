@@ -69,3 +69,19 @@ def test_unsatisfiable_memory_changes_nothing(t):
     check(r.returncode == 1, "exit %d: %s" % (r.returncode, out))
     check("memory" in out and "local" in out, "reason missing: " + out)
     unchanged(s, p, ids, rev)
+
+
+def test_wasm_service_is_refused_with_the_reason(t):
+    s, cfg, p, ids, rev = deployed(t)
+    cfg.set_project(p, GOOD + '''
+[[service]]
+name = "edge"
+runtime = "wasm"
+module = "edge.wasm"
+triggers = ["http:/edge/*"]
+''')
+    r = s.cli("deploy", cfg.path)
+    out = r.stdout + r.stderr
+    check(r.returncode == 1, "exit %d: %s" % (r.returncode, out))
+    check("wasm services do not run yet" in out, "reason missing: " + out)
+    unchanged(s, p, ids, rev)

@@ -70,9 +70,10 @@ static void split_projects(sqlite3_stmt *stmt, int col, struct store_deploy *d)
 	qsort(d->projects, d->nprojects, sizeof(char *), cmp_str);
 }
 
-static void read_row(sqlite3_stmt *stmt, struct store_deploy *d)
+static void read_row(sqlite3_stmt *stmt, void *row)
 {
 	const char *state = (const char *)sqlite3_column_text(stmt, 3);
+	struct store_deploy *d = row;
 
 	d->id = sqlite3_column_int64(stmt, 0);
 	d->created_at_ms = sqlite3_column_int64(stmt, 1);
@@ -84,6 +85,15 @@ static void read_row(sqlite3_stmt *stmt, struct store_deploy *d)
 		? NULL : store_sql_text(stmt, 5);
 	split_projects(stmt, 6, d);
 }
+
+static void release_row(void *row)
+{
+	store_deploy_release(row);
+}
+
+static const struct store_row_type deploy_row = {
+	sizeof(struct store_deploy), read_row, release_row
+};
 
 static int check_create(const char *const *projects, size_t nprojects,
 			const char *message, struct err *e)
@@ -183,19 +193,12 @@ int store_deploy_set_state(struct store *st, int64_t id,
 int store_deploy_get(struct store *st, int64_t id, struct store_deploy *out,
 		     struct err *e)
 {
-	sqlite3_stmt *stmt;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = store_sql_prepare(e, st->db, &stmt,
-			       "SELECT " DEPLOY_COLUMNS("progress")
-			       " FROM deploys WHERE id = ?", "I", id);
-	if (rc < 0)
-		return rc;
-	rc = store_sql_step(st->db, stmt, e);
-	if (rc == 1)
-		read_row(stmt, out);
-	sqlite3_finalize(stmt);
+	rc = store_sql_row(e, st->db, &deploy_row, out,
+			   "SELECT " DEPLOY_COLUMNS("progress")
+			   " FROM deploys WHERE id = ?", "I", id);
 	if (rc == 0)
 		return err_set(e, ERR_NOTFOUND, "deploy %lld not found", (long long)id);
 	return rc < 0 ? rc : 0;
@@ -204,32 +207,10 @@ int store_deploy_get(struct store *st, int64_t id, struct store_deploy *out,
 int store_deploy_list(struct store *st, int64_t before, size_t limit,
 		      struct store_deploy **out, size_t *n, struct err *e)
 {
-	struct store_deploy *v = NULL;
-	size_t cap = 0, len = 0;
-	sqlite3_stmt *stmt;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	rc = store_sql_prepare(e, st->db, &stmt,
-			       "SELECT " DEPLOY_COLUMNS("NULL") " FROM deploys"
-			       " WHERE ?1 <= 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
-			       "II", before, (int64_t)store_limit(limit));
-	if (rc < 0)
-		return rc;
-	while ((rc = store_sql_step(st->db, stmt, e)) == 1) {
-		XGROW(v, cap, len + 1);
-		memset(&v[len], 0, sizeof(v[len]));
-		read_row(stmt, &v[len++]);
-	}
-	sqlite3_finalize(stmt);
-	if (rc < 0) {
-		store_deploy_list_free(v, len);
-		return rc;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return store_sql_list(e, st->db, &deploy_row, limit, out, n,
+			      "SELECT " DEPLOY_COLUMNS("NULL") " FROM deploys"
+			      " WHERE ?1 <= 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
+			      "I", before);
 }
 
 int store_deploy_prune(struct store *st, size_t keep, size_t *deleted,
@@ -262,7 +243,5 @@ void store_deploy_release(struct store_deploy *d)
 
 void store_deploy_list_free(struct store_deploy *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		store_deploy_release(&v[i]);
-	free(v);
+	store_rows_free(&deploy_row, v, n);
 }

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/xalloc.h"
 #include "store/internal.h"
 
 /* Append prunes when the new id is a multiple of this: cheap, and the log
@@ -15,8 +14,10 @@
 
 #define COLUMNS "id, ts, project, service, replica, kind, message"
 
-static void read_row(sqlite3_stmt *stmt, struct store_event *ev)
+static void read_row(sqlite3_stmt *stmt, void *row)
 {
+	struct store_event *ev = row;
+
 	ev->id = sqlite3_column_int64(stmt, 0);
 	ev->ts_ms = sqlite3_column_int64(stmt, 1);
 	ev->project = store_sql_text(stmt, 2);
@@ -25,6 +26,15 @@ static void read_row(sqlite3_stmt *stmt, struct store_event *ev)
 	ev->kind = store_sql_text(stmt, 5);
 	ev->message = store_sql_text(stmt, 6);
 }
+
+static void release_row(void *row)
+{
+	store_event_release(row);
+}
+
+static const struct store_row_type event_row = {
+	sizeof(struct store_event), read_row, release_row
+};
 
 static int check_kind(const char *kind, struct err *e)
 {
@@ -100,37 +110,21 @@ int store_event_list(struct store *st, int64_t after_id, const char *project,
 		     size_t limit, struct store_event **out, size_t *n,
 		     struct err *e)
 {
-	struct store_event *v = NULL;
-	size_t cap = 0, len = 0;
-	sqlite3_stmt *stmt;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (project)
-		rc = store_check_scope("project", project, e);
-	if (rc == 0 && project)
-		rc = store_sql_prepare(e, st->db, &stmt, "SELECT " COLUMNS " FROM events"
-				       " WHERE project = ? AND id > ? ORDER BY id LIMIT ?",
-				       "tII", project, after_id, (int64_t)store_limit(limit));
-	else if (rc == 0)
-		rc = store_sql_prepare(e, st->db, &stmt, "SELECT " COLUMNS " FROM events"
-				       " WHERE id > ? ORDER BY id LIMIT ?",
-				       "II", after_id, (int64_t)store_limit(limit));
-	if (rc < 0)
-		return rc;
-	while ((rc = store_sql_step(st->db, stmt, e)) == 1) {
-		XGROW(v, cap, len + 1);
-		read_row(stmt, &v[len++]);
-	}
-	sqlite3_finalize(stmt);
-	if (rc < 0) {
-		store_event_list_free(v, len);
-		return rc;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	if (project == NULL)
+		return store_sql_list(e, st->db, &event_row, limit, out, n,
+				      "SELECT " COLUMNS " FROM events"
+				      " WHERE id > ? ORDER BY id LIMIT ?", "I", after_id);
+	rc = store_check_scope("project", project, e);
+	if (rc == 0)
+		rc = store_sql_list(e, st->db, &event_row, limit, out, n,
+				    "SELECT " COLUMNS " FROM events WHERE project = ?"
+				    " AND id > ? ORDER BY id LIMIT ?",
+				    "tI", project, after_id);
+	return rc;
 }
 
 int store_event_last_id(struct store *st, int64_t *id, struct err *e)
@@ -176,7 +170,5 @@ void store_event_release(struct store_event *ev)
 
 void store_event_list_free(struct store_event *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		store_event_release(&v[i]);
-	free(v);
+	store_rows_free(&event_row, v, n);
 }

@@ -60,6 +60,34 @@ int store_sql_run(struct err *e, sqlite3 *db, int *changes, const char *sql,
  */
 int store_sql_int64(struct err *e, sqlite3 *db, int64_t *out, const char *sql,
 		    const char *fmt, ...);
+/*
+ * How one row becomes one record, for store_sql_row and store_sql_list:
+ * read fills a zeroed record of size bytes from the statement's current
+ * row; release frees what read allocated.
+ */
+struct store_row_type {
+	size_t size;
+	void (*read)(sqlite3_stmt *stmt, void *row);
+	void (*release)(void *row);
+};
+/*
+ * Reads the first row sql selects into *row with t->read: returns 1 when
+ * there was one, 0 when there was none (*row untouched), or a negative code.
+ */
+int store_sql_row(struct err *e, sqlite3 *db, const struct store_row_type *t,
+		  void *row, const char *sql, const char *fmt, ...);
+/*
+ * Reads every row sql selects into *out, a malloc'd array of *n records
+ * (out is the caller's T ** for the T that t reads) freed with
+ * store_rows_free. The last parameter of sql is its LIMIT, bound here to
+ * store_limit(limit); fmt describes the others. On failure *out is NULL and
+ * *n is 0.
+ */
+int store_sql_list(struct err *e, sqlite3 *db, const struct store_row_type *t,
+		   size_t limit, void *out, size_t *n, const char *sql,
+		   const char *fmt, ...);
+/* Releases n records of type t and frees the array v (NULL is fine). */
+void store_rows_free(const struct store_row_type *t, void *v, size_t n);
 /* A malloc'd copy of a text column; "" for NULL. */
 char *store_sql_text(sqlite3_stmt *stmt, int col);
 

@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/xalloc.h"
 #include "store/internal.h"
 
 #define COLUMNS "id, project, service, replica, revision, state, updated_at"
 
-static void read_row(sqlite3_stmt *stmt, struct store_container *c)
+static void read_row(sqlite3_stmt *stmt, void *row)
 {
+	struct store_container *c = row;
+
 	c->id = store_sql_text(stmt, 0);
 	c->project = store_sql_text(stmt, 1);
 	c->service = store_sql_text(stmt, 2);
@@ -22,6 +23,15 @@ static void read_row(sqlite3_stmt *stmt, struct store_container *c)
 	c->state = store_sql_text(stmt, 5);
 	c->updated_at_ms = sqlite3_column_int64(stmt, 6);
 }
+
+static void release_row(void *row)
+{
+	store_container_release(row);
+}
+
+static const struct store_row_type container_row = {
+	sizeof(struct store_container), read_row, release_row
+};
 
 static int check_container(const struct store_container *c, struct err *e)
 {
@@ -72,20 +82,13 @@ int store_container_delete(struct store *st, const char *id, struct err *e)
 int store_container_get(struct store *st, const char *id,
 			struct store_container *out, struct err *e)
 {
-	sqlite3_stmt *stmt;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = store_check_text("container id", id, STORE_ID_MAX, e);
 	if (rc == 0)
-		rc = store_sql_prepare(e, st->db, &stmt, "SELECT " COLUMNS
-				       " FROM containers WHERE id = ?", "t", id);
-	if (rc < 0)
-		return rc;
-	rc = store_sql_step(st->db, stmt, e);
-	if (rc == 1)
-		read_row(stmt, out);
-	sqlite3_finalize(stmt);
+		rc = store_sql_row(e, st->db, &container_row, out, "SELECT " COLUMNS
+				   " FROM containers WHERE id = ?", "t", id);
 	if (rc == 0)
 		return err_set(e, ERR_NOTFOUND, "container '%s' not found", id);
 	return rc < 0 ? rc : 0;
@@ -95,38 +98,16 @@ int store_container_list(struct store *st, const char *project,
 			 const char *after, size_t limit,
 			 struct store_container **out, size_t *n, struct err *e)
 {
-	struct store_container *v = NULL;
-	size_t cap = 0, len = 0;
-	sqlite3_stmt *stmt;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
 	/* Two statements rather than "?1 IS NULL OR ...": each uses its index. */
 	if (project)
-		rc = store_sql_prepare(e, st->db, &stmt, "SELECT " COLUMNS
-				       " FROM containers WHERE project = ? AND id > ?"
-				       " ORDER BY id LIMIT ?", "ttI", project,
-				       after ? after : "", (int64_t)store_limit(limit));
-	else
-		rc = store_sql_prepare(e, st->db, &stmt, "SELECT " COLUMNS
-				       " FROM containers WHERE id > ? ORDER BY id LIMIT ?",
-				       "tI", after ? after : "",
-				       (int64_t)store_limit(limit));
-	if (rc < 0)
-		return rc;
-	while ((rc = store_sql_step(st->db, stmt, e)) == 1) {
-		XGROW(v, cap, len + 1);
-		read_row(stmt, &v[len++]);
-	}
-	sqlite3_finalize(stmt);
-	if (rc < 0) {
-		store_container_list_free(v, len);
-		return rc;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+		return store_sql_list(e, st->db, &container_row, limit, out, n,
+				      "SELECT " COLUMNS " FROM containers"
+				      " WHERE project = ? AND id > ? ORDER BY id LIMIT ?",
+				      "tt", project, after ? after : "");
+	return store_sql_list(e, st->db, &container_row, limit, out, n,
+			      "SELECT " COLUMNS " FROM containers"
+			      " WHERE id > ? ORDER BY id LIMIT ?",
+			      "t", after ? after : "");
 }
 
 void store_container_release(struct store_container *c)
@@ -142,7 +123,5 @@ void store_container_release(struct store_container *c)
 
 void store_container_list_free(struct store_container *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		store_container_release(&v[i]);
-	free(v);
+	store_rows_free(&container_row, v, n);
 }

@@ -7,35 +7,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/xalloc.h"
 #include "store/internal.h"
 
-static void read_row(sqlite3_stmt *stmt, struct store_project *p)
+static void read_row(sqlite3_stmt *stmt, void *row)
 {
+	struct store_project *p = row;
+
 	p->name = store_sql_text(stmt, 0);
 	p->current_rev = sqlite3_column_int64(stmt, 1);
 	p->good_rev = sqlite3_column_int64(stmt, 2);
 }
 
+static void release_row(void *row)
+{
+	store_project_release(row);
+}
+
+static const struct store_row_type project_row = {
+	sizeof(struct store_project), read_row, release_row
+};
+
 int store_project_get(struct store *st, const char *name,
 		      struct store_project *out, struct err *e)
 {
 	char who[STORE_WHO_MAX];
-	sqlite3_stmt *stmt;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = store_check_scope("project", name, e);
 	if (rc == 0)
-		rc = store_sql_prepare(e, st->db, &stmt,
-				       "SELECT name, current_rev, good_rev FROM projects"
-				       " WHERE name = ?", "t", name);
-	if (rc < 0)
-		return rc;
-	rc = store_sql_step(st->db, stmt, e);
-	if (rc == 1)
-		read_row(stmt, out);
-	sqlite3_finalize(stmt);
+		rc = store_sql_row(e, st->db, &project_row, out,
+				   "SELECT name, current_rev, good_rev FROM projects"
+				   " WHERE name = ?", "t", name);
 	if (rc == 0)
 		return err_set(e, ERR_NOTFOUND, "%s has no revision yet",
 			       store_who(who, sizeof(who), name));
@@ -45,31 +48,10 @@ int store_project_get(struct store *st, const char *name,
 int store_project_list(struct store *st, const char *after, size_t limit,
 		       struct store_project **out, size_t *n, struct err *e)
 {
-	struct store_project *v = NULL;
-	size_t cap = 0, len = 0;
-	sqlite3_stmt *stmt;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	rc = store_sql_prepare(e, st->db, &stmt,
-			       "SELECT name, current_rev, good_rev FROM projects"
-			       " WHERE name > ? ORDER BY name LIMIT ?",
-			       "tI", after ? after : "", (int64_t)store_limit(limit));
-	if (rc < 0)
-		return rc;
-	while ((rc = store_sql_step(st->db, stmt, e)) == 1) {
-		XGROW(v, cap, len + 1);
-		read_row(stmt, &v[len++]);
-	}
-	sqlite3_finalize(stmt);
-	if (rc < 0) {
-		store_project_list_free(v, len);
-		return rc;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return store_sql_list(e, st->db, &project_row, limit, out, n,
+			      "SELECT name, current_rev, good_rev FROM projects"
+			      " WHERE name > ? ORDER BY name LIMIT ?",
+			      "t", after ? after : "");
 }
 
 /* Sets one pointer column to an existing revision. */
@@ -183,7 +165,5 @@ void store_project_release(struct store_project *p)
 
 void store_project_list_free(struct store_project *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		store_project_release(&v[i]);
-	free(v);
+	store_rows_free(&project_row, v, n);
 }

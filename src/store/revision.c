@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/xalloc.h"
 #include "store/internal.h"
 
 static const char *const state_names[] = {
@@ -42,9 +41,10 @@ int store_revision_state_parse(const char *name, enum store_revision_state *out,
 #define REV_COLUMNS "project, number, source, spec, created_at, deploy_id, state"
 #define REV_META_COLUMNS "project, number, NULL, NULL, created_at, deploy_id, state"
 
-static void read_row(sqlite3_stmt *stmt, struct store_revision *r)
+static void read_row(sqlite3_stmt *stmt, void *row)
 {
 	const char *state = (const char *)sqlite3_column_text(stmt, 6);
+	struct store_revision *r = row;
 
 	r->project = store_sql_text(stmt, 0);
 	r->number = sqlite3_column_int64(stmt, 1);
@@ -57,6 +57,15 @@ static void read_row(sqlite3_stmt *stmt, struct store_revision *r)
 	if (state == NULL || store_revision_state_parse(state, &r->state, NULL) < 0)
 		r->state = STORE_REV_FAILED;  /* the CHECK constraint forbids it */
 }
+
+static void release_row(void *row)
+{
+	store_revision_release(row);
+}
+
+static const struct store_row_type revision_row = {
+	sizeof(struct store_revision), read_row, release_row
+};
 
 static int check_add(const char *project, const char *source, const char *spec,
 		     struct err *e)
@@ -121,20 +130,14 @@ static int get_one(struct store *st, const char *sql, const char *project,
 		   int64_t number, struct store_revision *out, struct err *e)
 {
 	char who[STORE_WHO_MAX];
-	sqlite3_stmt *stmt;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = store_check_scope("project", project, e);
-	if (rc == 0)
-		rc = store_sql_prepare(e, st->db, &stmt, sql, number > 0 ? "tI" : "t",
-				       project, number);
 	if (rc < 0)
 		return rc;
-	rc = store_sql_step(st->db, stmt, e);
-	if (rc == 1)
-		read_row(stmt, out);
-	sqlite3_finalize(stmt);
+	rc = store_sql_row(e, st->db, &revision_row, out, sql,
+			   number > 0 ? "tI" : "t", project, number);
 	store_who(who, sizeof(who), project);
 	if (rc == 0 && number > 0)
 		return err_set(e, ERR_NOTFOUND, "%s has no revision %lld", who,
@@ -169,34 +172,18 @@ int store_revision_list(struct store *st, const char *project, int64_t before,
 			size_t limit, struct store_revision **out, size_t *n,
 			struct err *e)
 {
-	struct store_revision *v = NULL;
-	size_t cap = 0, len = 0;
-	sqlite3_stmt *stmt;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	rc = store_check_scope("project", project, e);
 	if (rc == 0)
-		rc = store_sql_prepare(e, st->db, &stmt,
-				       "SELECT " REV_META_COLUMNS " FROM revisions"
-				       " WHERE project = ? AND (?2 <= 0 OR number < ?2)"
-				       " ORDER BY number DESC LIMIT ?",
-				       "tII", project, before, (int64_t)store_limit(limit));
-	if (rc < 0)
-		return rc;
-	while ((rc = store_sql_step(st->db, stmt, e)) == 1) {
-		XGROW(v, cap, len + 1);
-		read_row(stmt, &v[len++]);
-	}
-	sqlite3_finalize(stmt);
-	if (rc < 0) {
-		store_revision_list_free(v, len);
-		return rc;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+		rc = store_sql_list(e, st->db, &revision_row, limit, out, n,
+				    "SELECT " REV_META_COLUMNS " FROM revisions"
+				    " WHERE project = ? AND (?2 <= 0 OR number < ?2)"
+				    " ORDER BY number DESC LIMIT ?",
+				    "tI", project, before);
+	return rc;
 }
 
 int store_revision_set_state(struct store *st, const char *project,
@@ -257,7 +244,5 @@ void store_revision_release(struct store_revision *r)
 
 void store_revision_list_free(struct store_revision *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		store_revision_release(&v[i]);
-	free(v);
+	store_rows_free(&revision_row, v, n);
 }

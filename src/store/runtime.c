@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/xalloc.h"
 #include "store/internal.h"
 
 #define COLUMNS "project, service, restart_count, last_error, backoff_until, updated_at"
 
-static void read_row(sqlite3_stmt *stmt, struct store_service_runtime *r)
+static void read_row(sqlite3_stmt *stmt, void *row)
 {
+	struct store_service_runtime *r = row;
+
 	r->project = store_sql_text(stmt, 0);
 	r->service = store_sql_text(stmt, 1);
 	r->restart_count = sqlite3_column_int(stmt, 2);
@@ -21,6 +22,15 @@ static void read_row(sqlite3_stmt *stmt, struct store_service_runtime *r)
 	r->backoff_until_ms = sqlite3_column_int64(stmt, 4);
 	r->updated_at_ms = sqlite3_column_int64(stmt, 5);
 }
+
+static void release_row(void *row)
+{
+	store_service_runtime_release(row);
+}
+
+static const struct store_row_type runtime_row = {
+	sizeof(struct store_service_runtime), read_row, release_row
+};
 
 static int check_key(const char *project, const char *service, struct err *e)
 {
@@ -52,22 +62,15 @@ int store_service_runtime_get(struct store *st, const char *project,
 			      const char *service,
 			      struct store_service_runtime *out, struct err *e)
 {
-	sqlite3_stmt *stmt;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = check_key(project, service, e);
 	if (rc == 0)
-		rc = store_sql_prepare(e, st->db, &stmt, "SELECT " COLUMNS
-				       " FROM service_runtime"
-				       " WHERE project = ? AND service = ?",
-				       "tt", project, service);
-	if (rc < 0)
-		return rc;
-	rc = store_sql_step(st->db, stmt, e);
-	if (rc == 1)
-		read_row(stmt, out);
-	sqlite3_finalize(stmt);
+		rc = store_sql_row(e, st->db, &runtime_row, out, "SELECT " COLUMNS
+				   " FROM service_runtime"
+				   " WHERE project = ? AND service = ?",
+				   "tt", project, service);
 	if (rc == 0)
 		return err_set(e, ERR_NOTFOUND, "service '%s/%s' has no runtime record",
 			       project, service);
@@ -91,33 +94,18 @@ int store_service_runtime_list(struct store *st, const char *project,
 			       struct store_service_runtime **out, size_t *n,
 			       struct err *e)
 {
-	struct store_service_runtime *v = NULL;
-	size_t cap = 0, len = 0;
-	sqlite3_stmt *stmt;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	rc = store_check_scope("project", project, e);
+	/* The call takes no limit: 0 is store_limit's STORE_LIST_MAX. */
 	if (rc == 0)
-		rc = store_sql_prepare(e, st->db, &stmt, "SELECT " COLUMNS
-				       " FROM service_runtime WHERE project = ?"
-				       " ORDER BY service LIMIT ?", "tI", project,
-				       (int64_t)STORE_LIST_MAX);
-	if (rc < 0)
-		return rc;
-	while ((rc = store_sql_step(st->db, stmt, e)) == 1) {
-		XGROW(v, cap, len + 1);
-		read_row(stmt, &v[len++]);
-	}
-	sqlite3_finalize(stmt);
-	if (rc < 0) {
-		store_service_runtime_list_free(v, len);
-		return rc;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+		rc = store_sql_list(e, st->db, &runtime_row, 0, out, n,
+				    "SELECT " COLUMNS " FROM service_runtime"
+				    " WHERE project = ? ORDER BY service LIMIT ?",
+				    "t", project);
+	return rc;
 }
 
 void store_service_runtime_release(struct store_service_runtime *r)
@@ -132,7 +120,5 @@ void store_service_runtime_release(struct store_service_runtime *r)
 
 void store_service_runtime_list_free(struct store_service_runtime *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		store_service_runtime_release(&v[i]);
-	free(v);
+	store_rows_free(&runtime_row, v, n);
 }

@@ -233,44 +233,41 @@ int secrets_delete(struct store *st, const char *scope, const char *name,
 	return 0;
 }
 
+static void read_entry(sqlite3_stmt *stmt, void *row)
+{
+	struct secrets_entry *entry = row;
+
+	entry->name = store_sql_text(stmt, 0);
+	entry->updated_at_ms = sqlite3_column_int64(stmt, 1);
+}
+
+static void release_entry(void *row)
+{
+	free(((struct secrets_entry *)row)->name);
+}
+
+static const struct store_row_type entry_row = {
+	sizeof(struct secrets_entry), read_entry, release_entry
+};
+
 int secrets_list(struct store *st, const char *scope, const char *after,
 		 size_t limit, struct secrets_entry **out, size_t *n,
 		 struct err *e)
 {
-	struct secrets_entry *v = NULL;
-	size_t cap = 0, len = 0;
-	sqlite3_stmt *stmt;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	rc = store_check_scope("project", scope, e);
 	if (rc == 0)
-		rc = store_sql_prepare(e, st->db, &stmt,
-				       "SELECT name, updated_at FROM secrets"
-				       " WHERE scope = ? AND name > ? ORDER BY name LIMIT ?",
-				       "ttI", scope, after ? after : "",
-				       (int64_t)store_limit(limit));
-	if (rc < 0)
-		return rc;
-	while ((rc = store_sql_step(st->db, stmt, e)) == 1) {
-		XGROW(v, cap, len + 1);
-		v[len].name = store_sql_text(stmt, 0);
-		v[len++].updated_at_ms = sqlite3_column_int64(stmt, 1);
-	}
-	sqlite3_finalize(stmt);
-	if (rc < 0) {
-		secrets_list_free(v, len);
-		return rc;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+		rc = store_sql_list(e, st->db, &entry_row, limit, out, n,
+				    "SELECT name, updated_at FROM secrets"
+				    " WHERE scope = ? AND name > ? ORDER BY name LIMIT ?",
+				    "tt", scope, after ? after : "");
+	return rc;
 }
 
 void secrets_list_free(struct secrets_entry *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		free(v[i].name);
-	free(v);
+	store_rows_free(&entry_row, v, n);
 }

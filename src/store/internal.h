@@ -100,6 +100,12 @@ int store_check_scope(const char *what, const char *name, struct err *e);
 /* Checks that s is non-NULL text of at most max bytes. */
 int store_check_text(const char *what, const char *s, size_t max, struct err *e);
 
+/* An enum stored as text: names[i] for 0 <= i < n, else "unknown". */
+const char *store_enum_name(const char *const *names, size_t n, int i);
+/* Sets *i to name's index in names; else ERR_INVALID "unknown <what> 'name'". */
+int store_enum_parse(const char *what, const char *const *names, size_t n,
+		     const char *name, int *i, struct err *e);
+
 /* "project 'web'", or "the cluster" for "": the subject of messages. */
 #define STORE_WHO_MAX (STORE_NAME_MAX + 16)
 const char *store_who(char *buf, size_t size, const char *project);

@@ -22,19 +22,19 @@ static const char *const state_names[] = {
 
 const char *store_revision_state_name(enum store_revision_state s)
 {
-	return (size_t)s < NSTATES ? state_names[s] : "unknown";
+	return store_enum_name(state_names, NSTATES, (int)s);
 }
 
 int store_revision_state_parse(const char *name, enum store_revision_state *out,
 			       struct err *e)
 {
-	for (size_t i = 0; i < NSTATES; i++) {
-		if (strcmp(name, state_names[i]) == 0) {
-			*out = (enum store_revision_state)i;
-			return 0;
-		}
-	}
-	return err_set(e, ERR_INVALID, "unknown revision state '%s'", name);
+	int i = 0;
+	int rc = store_enum_parse("revision state", state_names, NSTATES, name,
+				  &i, e);
+
+	if (rc == 0)
+		*out = (enum store_revision_state)i;
+	return rc;
 }
 
 /* The columns read_row expects, in order. */

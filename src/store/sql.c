@@ -357,6 +357,23 @@ int store_check_text(const char *what, const char *s, size_t max, struct err *e)
 	return 0;
 }
 
+const char *store_enum_name(const char *const *names, size_t n, int i)
+{
+	return i >= 0 && (size_t)i < n ? names[i] : "unknown";
+}
+
+int store_enum_parse(const char *what, const char *const *names, size_t n,
+		     const char *name, int *i, struct err *e)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (strcmp(name, names[k]) == 0) {
+			*i = (int)k;
+			return 0;
+		}
+	}
+	return err_set(e, ERR_INVALID, "unknown %s '%s'", what, name);
+}
+
 const char *store_who(char *buf, size_t size, const char *project)
 {
 	if (project == NULL || project[0] == '\0')

@@ -81,9 +81,29 @@ int store_project_set_current(struct store *st, const char *project,
 	return rc < 0 ? rc : set_pointer(st, SET_CURRENT, project, number, e);
 }
 
-static int activate(struct store *st, const char *project, int64_t number,
+/*
+ * Runs a pointer move in its own transaction once project is a valid name;
+ * number is the move's argument (activate) or result (rollback).
+ */
+static int move(struct store *st, const char *project, int64_t *number,
+		int (*fn)(struct store *, const char *, int64_t *, struct err *),
+		struct err *e)
+{
+	struct store_txn t;
+	int rc;
+
+	rc = store_check_scope("project", project, e);
+	if (rc == 0)
+		rc = store_txn_begin(st, &t, e);
+	if (rc < 0)
+		return rc;
+	return store_txn_end(st, &t, fn(st, project, number, e), e);
+}
+
+static int activate(struct store *st, const char *project, int64_t *in,
 		    struct err *e)
 {
+	int64_t number = *in;
 	int rc;
 
 	rc = set_pointer(st, "UPDATE revisions SET state = 'active'"
@@ -101,15 +121,7 @@ static int activate(struct store *st, const char *project, int64_t number,
 int store_revision_activate(struct store *st, const char *project,
 			    int64_t number, struct err *e)
 {
-	struct store_txn t;
-	int rc;
-
-	rc = store_check_scope("project", project, e);
-	if (rc == 0)
-		rc = store_txn_begin(st, &t, e);
-	if (rc < 0)
-		return rc;
-	return store_txn_end(st, &t, activate(st, project, number, e), e);
+	return move(st, project, &number, activate, e);
 }
 
 static int rollback(struct store *st, const char *project, int64_t *number,
@@ -144,15 +156,7 @@ static int rollback(struct store *st, const char *project, int64_t *number,
 int store_project_rollback(struct store *st, const char *project,
 			   int64_t *number, struct err *e)
 {
-	struct store_txn t;
-	int rc;
-
-	rc = store_check_scope("project", project, e);
-	if (rc == 0)
-		rc = store_txn_begin(st, &t, e);
-	if (rc < 0)
-		return rc;
-	return store_txn_end(st, &t, rollback(st, project, number, e), e);
+	return move(st, project, number, rollback, e);
 }
 
 void store_project_release(struct store_project *p)

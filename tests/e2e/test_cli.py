@@ -74,3 +74,25 @@ def test_logs_and_events(t):
           "events: %r" % ev.stdout[-500:])
     st = s.cli("status")
     check(st.returncode == 0 and p in st.stdout and "running" in st.stdout, "status: " + st.stdout)
+
+
+def test_logs_follow_streams_new_lines(t):
+    p = t.project("tail")
+    cfg = t.config({p: '''
+[[service]]
+name = "ticker"
+image = "orca-test/busybox:1"
+command = ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"]
+'''})
+    s = t.server()
+    check(s.cli("deploy", cfg.path).returncode == 0, "deploy failed")
+    proc = subprocess.Popen([ORCA, "logs", "-f", "--tail", "1", p + "/ticker"], env=s.env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    import time
+    time.sleep(3)
+    proc.send_signal(__import__("signal").SIGINT)
+    out, err = proc.communicate(timeout=10)
+    ticks = [l for l in out.splitlines() if l.startswith("[0] tick ")]
+    check(len(ticks) >= 8, "followed %d lines in 3 s: %r %r" % (len(ticks), out[-300:], err))
+    nums = [int(l.split()[-1]) for l in ticks]
+    check(nums == sorted(nums) and len(set(nums)) == len(nums), "lines out of order: %r" % nums)

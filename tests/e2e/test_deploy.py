@@ -92,3 +92,22 @@ def test_redeploy_same_files_changes_nothing(t):
     r = s.cli("deploy", cfg.path)
     check(r.returncode == 0, "second deploy failed: " + r.stdout + r.stderr)
     check(sorted(s.containers(p)) == before, "an identical deploy replaced containers")
+
+
+def test_service_dropped_from_the_file_is_removed(t):
+    p = t.project("drop")
+    two = ('[[service]]\nname = "a"\nimage = "orca-example/web:1"\nport = 8080\n\n'
+           '[[service]]\nname = "b"\nimage = "orca-example/web:1"\nport = 8080\n')
+    cfg = t.config({p: two})
+    s = t.server()
+    check(s.cli("deploy", cfg.path).returncode == 0, "first deploy failed")
+    b = s.service(p, "b")["replicas"][0]["container"]
+    cfg.set_project(p, two.split("\n\n")[0] + "\n")
+    r = s.cli("deploy", cfg.path)
+    check(r.returncode == 0 and any(l.split()[:2] == [p + "/b", "remove"]
+                                    for l in r.stdout.splitlines() if l.strip()),
+          "deploy did not announce the removal: " + r.stdout + r.stderr)
+    from orca import wait_until
+    wait_until(lambda: b not in s.containers(p), 20, "b's container to go")
+    wait_until(lambda: s.service(p, "b") is None, 20, "b to leave the status")
+    check(len(s.containers(p)) == 1, "containers left: %r" % s.containers(p))

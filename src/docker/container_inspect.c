@@ -134,8 +134,15 @@ void docker_container_summary_parse(struct docker_container_summary *s,
 				   "Networks"));
 }
 
-static void summary_release(struct docker_container_summary *s)
+static void parse_summary(void *record, const json_t *j)
 {
+	docker_container_summary_parse(record, j);
+}
+
+static void release_summary(void *record)
+{
+	struct docker_container_summary *s = record;
+
 	free(s->name);
 	free(s->image);
 	free(s->status);
@@ -143,43 +150,21 @@ static void summary_release(struct docker_container_summary *s)
 	free_nets(s->nets, s->nnets);
 }
 
+static const struct docker_list_type container_list = {
+	.path = "/containers/json?all=1", .what = "containers",
+	.size = sizeof(struct docker_container_summary),
+	.parse = parse_summary, .release = release_summary,
+};
+
 int docker_container_list(struct docker_client *c, const char *const *labels,
 			  struct docker_container_summary **out, size_t *n,
 			  struct err *e)
 {
-	struct buf path = BUF_INIT;
-	char *filters = docker_filters_json(NULL, labels, NULL);
-	struct docker_request rq = { 0 };
-	json_t *j = NULL, *v;
-	size_t i;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	buf_puts(&path, "/containers/json?all=1");
-	if (filters)
-		docker_query_add(&path, "filters", filters);
-	rq.path = path.data;
-	rc = docker_call(c, &rq, NULL, &j, e);
-	if (rc < 0) {
-		err_wrap(e, "containers: list");
-		goto out;
-	}
-	*out = xcalloc(json_array_size(j) + 1, sizeof(**out));
-	json_array_foreach(j, i, v)
-		docker_container_summary_parse(&(*out)[i], v);
-	*n = json_array_size(j);
-out:
-	json_decref(j);
-	free(filters);
-	buf_release(&path);
-	return rc;
+	return docker_list_by_label(c, &container_list, labels, out, n, e);
 }
 
 void docker_container_list_free(struct docker_container_summary *list,
 				size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		summary_release(&list[i]);
-	free(list);
+	docker_list_free(&container_list, list, n);
 }

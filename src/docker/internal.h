@@ -2,8 +2,9 @@
  * internal.h - what the files of src/docker/ share; not for other modules.
  *
  * The HTTP layer (http.c), error sentences (errors.c), URL and query
- * building (url.c), jansson helpers (json.c) and a bounded line splitter
- * (lines.c). Unit tests include it to test the pure parts.
+ * building (url.c), jansson helpers (json.c), a bounded line splitter
+ * (lines.c) and lists by label (list.c). Unit tests include it to test the
+ * pure parts.
  */
 #ifndef ORCA_DOCKER_INTERNAL_H
 #define ORCA_DOCKER_INTERNAL_H
@@ -98,6 +99,27 @@ json_t *docker_kv_object(const char *const *kv);
 json_t *docker_str_array(const char *const *list);
 /* Does obj (labels object) hold "k=v" (or key k when there is no '=')? */
 int docker_labels_has(const json_t *labels, const char *kv);
+
+/* list.c: one kind of engine object, listed by label into records. */
+struct docker_list_type {
+	const char *path;       /* "/containers/json?all=1" */
+	const char *member;     /* the array's key in the answer; NULL: the
+				 * answer is the array */
+	const char *what;       /* "containers": errors read "containers: list" */
+	size_t size;            /* bytes of one record */
+	void (*parse)(void *record, const json_t *j);  /* fills a zeroed record */
+	void (*release)(void *record);
+};
+/*
+ * The objects carrying all labels ("k=v" or "k", NULL-terminated, may be
+ * NULL): *out (the caller's T **) gets a calloc'd array of *n records and
+ * one zeroed spare, freed with docker_list_free; NULL and 0 on failure.
+ */
+int docker_list_by_label(struct docker_client *c,
+			 const struct docker_list_type *t,
+			 const char *const *labels, void *out, size_t *n,
+			 struct err *e);
+void docker_list_free(const struct docker_list_type *t, void *list, size_t n);
 
 /* lines.c: newline-delimited records, each bounded by max_line bytes. */
 typedef int (*docker_line_fn)(void *arg, const char *line, size_t len,

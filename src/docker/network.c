@@ -10,8 +10,10 @@
 #include "base/xalloc.h"
 #include "docker/internal.h"
 
-static void parse_info(struct docker_network_info *info, const json_t *j)
+static void parse_info(void *record, const json_t *j)
 {
+	struct docker_network_info *info = record;
+
 	memset(info, 0, sizeof(*info));
 	docker_json_copy(info->id, sizeof(info->id), j, "Id");
 	info->name = docker_json_dup(j, "Name");
@@ -26,6 +28,17 @@ void docker_network_info_release(struct docker_network_info *info)
 	docker_labels_release(&info->labels);
 	info->name = NULL;
 }
+
+static void release_info(void *record)
+{
+	docker_network_info_release(record);
+}
+
+static const struct docker_list_type network_list = {
+	.path = "/networks", .what = "networks",
+	.size = sizeof(struct docker_network_info),
+	.parse = parse_info, .release = release_info,
+};
 
 /* GET /networks/{name}: the raw JSON, for create to judge ownership. */
 static int inspect_json(struct docker_client *c, const char *name, json_t **j,
@@ -179,38 +192,10 @@ int docker_network_list(struct docker_client *c, const char *const *labels,
 			struct docker_network_info **out, size_t *n,
 			struct err *e)
 {
-	struct buf path = BUF_INIT;
-	char *filters = docker_filters_json(NULL, labels, NULL);
-	struct docker_request rq = { 0 };
-	json_t *j = NULL, *v;
-	size_t i;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	buf_puts(&path, "/networks");
-	if (filters)
-		docker_query_add(&path, "filters", filters);
-	rq.path = path.data;
-	rc = docker_call(c, &rq, NULL, &j, e);
-	if (rc < 0) {
-		err_wrap(e, "networks: list");
-		goto out;
-	}
-	*out = xcalloc(json_array_size(j) + 1, sizeof(**out));
-	json_array_foreach(j, i, v)
-		parse_info(&(*out)[i], v);
-	*n = json_array_size(j);
-out:
-	json_decref(j);
-	free(filters);
-	buf_release(&path);
-	return rc;
+	return docker_list_by_label(c, &network_list, labels, out, n, e);
 }
 
 void docker_network_list_free(struct docker_network_info *list, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		docker_network_info_release(&list[i]);
-	free(list);
+	docker_list_free(&network_list, list, n);
 }

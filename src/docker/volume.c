@@ -10,8 +10,10 @@
 #include "base/xalloc.h"
 #include "docker/internal.h"
 
-static void parse_info(struct docker_volume_info *info, const json_t *j)
+static void parse_info(void *record, const json_t *j)
 {
+	struct docker_volume_info *info = record;
+
 	memset(info, 0, sizeof(*info));
 	info->name = docker_json_dup(j, "Name");
 	docker_json_copy(info->driver, sizeof(info->driver), j, "Driver");
@@ -26,6 +28,18 @@ void docker_volume_info_release(struct docker_volume_info *info)
 	docker_labels_release(&info->labels);
 	info->name = info->mountpoint = NULL;
 }
+
+static void release_info(void *record)
+{
+	docker_volume_info_release(record);
+}
+
+/* GET /volumes answers {"Volumes": [...] or null, "Warnings": ...}. */
+static const struct docker_list_type volume_list = {
+	.path = "/volumes", .member = "Volumes", .what = "volumes",
+	.size = sizeof(struct docker_volume_info),
+	.parse = parse_info, .release = release_info,
+};
 
 int docker_volume_create(struct docker_client *c,
 			 const struct docker_volume_spec *spec, struct err *e)
@@ -92,39 +106,10 @@ int docker_volume_list(struct docker_client *c, const char *const *labels,
 		       struct docker_volume_info **out, size_t *n,
 		       struct err *e)
 {
-	struct buf path = BUF_INIT;
-	char *filters = docker_filters_json(NULL, labels, NULL);
-	struct docker_request rq = { 0 };
-	json_t *j = NULL, *vols, *v;
-	size_t i;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	buf_puts(&path, "/volumes");
-	if (filters)
-		docker_query_add(&path, "filters", filters);
-	rq.path = path.data;
-	rc = docker_call(c, &rq, NULL, &j, e);
-	if (rc < 0) {
-		err_wrap(e, "volumes: list");
-		goto out;
-	}
-	vols = json_object_get(j, "Volumes");   /* null when there are none */
-	*out = xcalloc(json_array_size(vols) + 1, sizeof(**out));
-	json_array_foreach(vols, i, v)
-		parse_info(&(*out)[i], v);
-	*n = json_array_size(vols);
-out:
-	json_decref(j);
-	free(filters);
-	buf_release(&path);
-	return rc;
+	return docker_list_by_label(c, &volume_list, labels, out, n, e);
 }
 
 void docker_volume_list_free(struct docker_volume_info *list, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		docker_volume_info_release(&list[i]);
-	free(list);
+	docker_list_free(&volume_list, list, n);
 }

@@ -127,38 +127,65 @@ int store_sql_step(sqlite3 *db, sqlite3_stmt *stmt, struct err *e)
 	return store_sql_fail(db, rc, "step", e);
 }
 
-/*
- * Where a statement's rows go: stepped over (no type); the first read into
- * the record at v (a get stops there: lookup); or each appended, zeroed
- * then read, to the array at v (a list: many).
- */
-struct sink {
-	const struct store_row_type *type;
-	int many;
-	int lookup;
-	void *v;
-	size_t n, cap;          /* rows seen; the array's capacity */
-};
-
-static void take_row(struct sink *s, sqlite3_stmt *stmt)
+int store_sql_run(struct err *e, sqlite3 *db, int *changes, const char *sql,
+		  const char *fmt, ...)
 {
-	void *row = s->v;
+	sqlite3_stmt *stmt;
+	va_list ap;
+	int rc;
 
-	if (s->type && s->many) {
-		xgrow(&s->v, &s->cap, s->n + 1, s->type->size);
-		row = (char *)s->v + s->n * s->type->size;
-		memset(row, 0, s->type->size);
-	}
-	if (s->type && (s->many || s->n == 0))
-		s->type->read(stmt, row);
-	s->n++;
+	va_start(ap, fmt);
+	rc = vprepare(e, db, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	while ((rc = store_sql_step(db, stmt, e)) == 1)
+		;
+	if (rc == 0 && changes)
+		*changes = sqlite3_changes(db);
+	sqlite3_finalize(stmt);
+	return rc;
 }
 
-void store_rows_free(const struct store_row_type *t, void *v, size_t n)
+int store_sql_int64(struct err *e, sqlite3 *db, int64_t *out, const char *sql,
+		    const char *fmt, ...)
 {
-	for (size_t i = 0; i < n; i++)
-		t->release((char *)v + i * t->size);
-	free(v);
+	sqlite3_stmt *stmt;
+	int found = 0, rc;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = vprepare(e, db, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	while ((rc = store_sql_step(db, stmt, e)) == 1) {
+		if (!found)
+			*out = sqlite3_column_int64(stmt, 0);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return rc < 0 ? rc : found;
+}
+
+int store_sql_row(struct err *e, sqlite3 *db, const struct store_row_type *t,
+		  void *row, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vprepare(e, db, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return rc;
+	/* A get by key: its one row, not stepped on to SQLITE_DONE. */
+	rc = store_sql_step(db, stmt, e);
+	if (rc == 1)
+		t->read(stmt, row);
+	sqlite3_finalize(stmt);
+	return rc;
 }
 
 /* Binds the statement's last parameter, a list's LIMIT, to store_limit(). */
@@ -171,112 +198,60 @@ static int bind_limit(struct err *e, sqlite3 *db, sqlite3_stmt *stmt,
 	return rc == SQLITE_OK ? 0 : store_sql_fail(db, rc, "bind", e);
 }
 
-/*
- * Steps to SQLITE_DONE, so that a write and the errors of its implicit
- * commit surface here rather than in an unchecked sqlite3_finalize.
- */
-static int step_rows(struct err *e, sqlite3 *db, sqlite3_stmt *stmt,
-		     struct sink *s)
+/* Appends each row of stmt to the array *v of *n records, zeroed then read. */
+static int collect(struct err *e, sqlite3 *db, sqlite3_stmt *stmt,
+		   const struct store_row_type *t, void **v, size_t *n)
 {
+	size_t cap = 0;
+	char *row;
 	int rc;
 
 	while ((rc = store_sql_step(db, stmt, e)) == 1) {
-		take_row(s, stmt);
-		if (s->lookup)
-			return 0;
+		xgrow(v, &cap, *n + 1, t->size);
+		row = (char *)*v + *n * t->size;
+		memset(row, 0, t->size);
+		t->read(stmt, row);
+		(*n)++;
 	}
 	return rc;
-}
-
-/* The one path of every statement with arguments: prepare, bind, step,
- * finalize. limit is used by lists only. */
-static int vquery(struct err *e, sqlite3 *db, struct sink *s, size_t limit,
-		  const char *sql, const char *fmt, va_list ap)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	rc = vprepare(e, db, &stmt, sql, fmt, ap);
-	if (rc == 0 && s->many)
-		rc = bind_limit(e, db, stmt, limit);
-	if (rc == 0)
-		rc = step_rows(e, db, stmt, s);
-	sqlite3_finalize(stmt);
-	if (rc < 0 && s->many) {
-		/* The caller gets none of a list that failed half-way. */
-		store_rows_free(s->type, s->v, s->n);
-		s->v = NULL;
-		s->n = 0;
-	}
-	return rc;
-}
-
-int store_sql_run(struct err *e, sqlite3 *db, int *changes, const char *sql,
-		  const char *fmt, ...)
-{
-	struct sink s = { 0 };
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vquery(e, db, &s, 0, sql, fmt, ap);
-	va_end(ap);
-	if (rc == 0 && changes)
-		*changes = sqlite3_changes(db);
-	return rc;
-}
-
-static void read_int64(sqlite3_stmt *stmt, void *out)
-{
-	*(int64_t *)out = sqlite3_column_int64(stmt, 0);
-}
-
-static const struct store_row_type int64_row = {
-	sizeof(int64_t), read_int64, NULL
-};
-
-int store_sql_int64(struct err *e, sqlite3 *db, int64_t *out, const char *sql,
-		    const char *fmt, ...)
-{
-	struct sink s = { .type = &int64_row, .v = out };
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vquery(e, db, &s, 0, sql, fmt, ap);
-	va_end(ap);
-	return rc < 0 ? rc : s.n > 0;
-}
-
-int store_sql_row(struct err *e, sqlite3 *db, const struct store_row_type *t,
-		  void *row, const char *sql, const char *fmt, ...)
-{
-	struct sink s = { .type = t, .lookup = 1, .v = row };
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vquery(e, db, &s, 0, sql, fmt, ap);
-	va_end(ap);
-	return rc < 0 ? rc : s.n > 0;
 }
 
 int store_sql_list(struct err *e, sqlite3 *db, const struct store_row_type *t,
 		   size_t limit, void *out, size_t *n, const char *sql,
 		   const char *fmt, ...)
 {
-	struct sink s = { .type = t, .many = 1 };
+	sqlite3_stmt *stmt;
+	void *v = NULL;
+	size_t len = 0;
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vquery(e, db, &s, limit, sql, fmt, ap);
+	rc = vprepare(e, db, &stmt, sql, fmt, ap);
 	va_end(ap);
-	/* out is a T **: copying the bytes, as xgrow writes through its void **,
-	 * needs no cast at every caller. */
-	memcpy(out, &s.v, sizeof(s.v));
-	*n = s.n;
+	if (rc == 0)
+		rc = bind_limit(e, db, stmt, limit);
+	if (rc == 0)
+		rc = collect(e, db, stmt, t, &v, &len);
+	sqlite3_finalize(stmt);
+	if (rc < 0) {
+		/* The caller gets none of a list that failed half-way. */
+		store_rows_free(t, v, len);
+		v = NULL;
+		len = 0;
+	}
+	/* out is a T **: copied as bytes, as xgrow writes through its void **,
+	 * so that callers need no cast. */
+	memcpy(out, &v, sizeof(v));
+	*n = len;
 	return rc;
+}
+
+void store_rows_free(const struct store_row_type *t, void *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		t->release((char *)v + i * t->size);
+	free(v);
 }
 
 char *store_sql_text(sqlite3_stmt *stmt, int col)

@@ -358,6 +358,7 @@ void control_on_removed(struct control *c, const struct msg *m)
 		r->phase = REPLICA_EXITED;   /* the planner asks again */
 		return;
 	}
+	control_cache_forget(c, r->id);
 	r->id[0] = '\0';
 	c->dirty = true;
 }

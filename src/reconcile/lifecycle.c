@@ -145,6 +145,7 @@ int control_start(const struct control_opts *o, struct control **out, struct err
 	if (rc < 0)
 		goto fail;
 	c->next_resync_ms = mailbox_now_ms() + c->resync_ms;
+	control_cache_reconcile(c);
 	control_resume_deploys(c);
 	control_publish(c);
 	rc = pthread_create(&c->thread, NULL, control_thread_main, c);

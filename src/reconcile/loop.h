@@ -139,6 +139,11 @@ void control_rollout_failed(struct control *c, struct svc *s, const char *reason
 void control_check_deploys(struct control *c);
 void control_check_activation(struct control *c);
 
+/* observed-state cache in the store (cache.c) */
+void control_cache_sync(struct control *c);
+void control_cache_forget(struct control *c, const char *id);
+void control_cache_reconcile(struct control *c);
+
 /* status (status.c) */
 void control_publish(struct control *c);
 

@@ -164,6 +164,7 @@ static void forget_unseen(struct control *c)
 			if (!r->gone && r->phase != REPLICA_EXITED)
 				died(c, s, r, -1);
 			control_unwatch_health(c, r);
+			control_cache_forget(c, r->id);
 			r->gone = true;
 			r->id[0] = '\0';
 			c->dirty = true;
@@ -219,6 +220,7 @@ void control_on_event(struct control *c, const struct msg *m)
 	} else if (strcmp(m->action, "destroy") == 0 && !r->gone) {
 		if (r->phase != REPLICA_EXITED)
 			died(c, s, r, -1);
+		control_cache_forget(c, r->id);
 		r->gone = true;
 		r->id[0] = '\0';
 		c->dirty = true;

@@ -96,4 +96,5 @@ void control_publish(struct control *c)
 	pthread_mutex_unlock(&c->snap_mu);
 	json_decref(old);
 	c->dirty = false;
+	control_cache_sync(c);
 }

@@ -60,6 +60,7 @@ struct replica {
 	uint64_t probe_key;            /* 0: not probed */
 	bool gone;                     /* being removed; id[0] == 0 once Docker has no trace */
 	bool seen;                     /* scratch for resync */
+	char cached[256];              /* the state last written to the observed cache */
 };
 
 struct svc {

@@ -68,3 +68,20 @@ def test_kill9_mid_deploy_converges_without_duplicates(t):
                "exactly the 3 new containers (found %r, mid-deploy %d)" % (s.containers(p), len(mid)))
     log = s.log_text()
     check("resumed after a restart" in log, "the interrupted deploy was not resumed")
+
+
+def test_replica_lost_while_no_server_watched_is_reported_and_replaced(t):
+    p = t.project("lost")
+    cfg = t.config({p: WEB % "1"})
+    s = t.server()
+    check(s.cli("deploy", cfg.path).returncode == 0, "deploy failed")
+    victim = s.service(p, "web")["replicas"][2]["container"]
+    s.stop()
+    docker("rm", "-f", victim)
+    s.start()
+    s.wait_service(p, "web", lambda v: v["healthy"] == 3 and victim not in
+                   [r["container"] for r in v["replicas"]], what="a replacement")
+    code, body = s.api("GET", "/api/v1/events?limit=1000")
+    lost = [e for e in body["events"] if e["kind"] == "replica.lost"]
+    check(len(lost) == 1 and victim[:12] in lost[0]["message"] and lost[0]["project"] == p,
+          "replica.lost events: %r" % lost)

@@ -6,52 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/envref.h"
 #include "base/xalloc.h"
 #include "config/cron.h"
 #include "config/loader.h"
 #include "config/syntax.h"
-
-/* [A-Za-z_][A-Za-z0-9_]* over exactly n bytes. */
-static bool is_secret_key(const char *p, size_t n)
-{
-	if (n == 0 || (!isalpha((unsigned char)p[0]) && p[0] != '_'))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!isalnum((unsigned char)p[i]) && p[i] != '_')
-			return false;
-	return true;
-}
-
-/*
- * Checks the ${...} references of an env value: ${secrets.KEY} is the only
- * kind, $$ is a literal '$', and a lone '$' is left alone.
- */
-static int check_refs(const char *v, struct err *e)
-{
-	for (const char *p = v; (p = strchr(p, '$')) != NULL;) {
-		const char *close;
-		size_t n;
-
-		if (p[1] == '$') {
-			p += 2;
-			continue;
-		}
-		if (p[1] != '{') {
-			p++;
-			continue;
-		}
-		if ((close = strchr(p + 2, '}')) == NULL)
-			return err_set(e, ERR_INVALID, "'${' without a closing '}'");
-		n = (size_t)(close - p - 2);
-		if (n <= 8 || strncmp(p + 2, "secrets.", 8) != 0 ||
-		    !is_secret_key(p + 10, n - 8))
-			return err_set(e, ERR_INVALID, "'${%.*s}' is not a reference orca knows "
-				       "(use ${secrets.KEY}, or $$ for a literal '$')",
-				       n > 64 ? 64 : (int)n, p + 2);
-		p = close + 1;
-	}
-	return 0;
-}
 
 static bool env_value(const struct cfile *f, const char *ctx, const struct toml_keyval *kv,
 		      char **out)
@@ -76,7 +35,7 @@ static bool env_value(const struct cfile *f, const char *ctx, const struct toml_
 	}
 	if (!cfile_string(f, ctx, "env", v, &s))
 		return false;
-	if (check_refs(s, &e) < 0) {
+	if (envref_scan(s, NULL, NULL, &e) < 0) {
 		cfile_diag(f, v->pos, ctx, "env '%s': %s", kv->key, e.msg);
 		return false;
 	}

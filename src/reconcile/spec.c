@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "base/buf.h"
+#include "base/envref.h"
 #include "base/xalloc.h"
 #include "config/json.h"
 
@@ -38,53 +39,35 @@ void spec_hash(const struct service *s, const char *image_id, int restart,
 	json_decref(j);
 }
 
-static bool name_char(char c, bool first)
-{
-	return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (!first && c >= '0' && c <= '9');
-}
+struct names {
+	char **v;
+	size_t n, cap;
+};
 
-static void add_unique(char ***names, size_t *n, size_t *cap, const char *s, size_t len)
+static int add_name(void *arg, const char *key, size_t len)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strlen((*names)[i]) == len && memcmp((*names)[i], s, len) == 0)
-			return;
-	XGROW(*names, *cap, *n + 2);
-	(*names)[(*n)++] = xstrndup(s, len);
-	(*names)[*n] = NULL;
+	struct names *nm = arg;
+
+	for (size_t i = 0; i < nm->n; i++)
+		if (strlen(nm->v[i]) == len && memcmp(nm->v[i], key, len) == 0)
+			return 0;
+	XGROW(nm->v, nm->cap, nm->n + 2);
+	nm->v[nm->n++] = xstrndup(key, len);
+	nm->v[nm->n] = NULL;
+	return 0;
 }
 
 char **spec_secret_names(const struct service *s)
 {
-	static const char prefix[] = "${secrets.";
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	struct names nm = { 0 };
+	struct err e = { 0 };
 
-	XGROW(names, cap, 1);
-	names[0] = NULL;
-	for (size_t i = 0; i < s->nenv; i++) {
-		const char *v = s->env[i].value;
-
-		while ((v = strchr(v, '$')) != NULL) {
-			size_t len = 0;
-
-			if (v[1] == '$') {
-				v += 2;
-				continue;
-			}
-			if (strncmp(v, prefix, sizeof(prefix) - 1) != 0) {
-				v++;
-				continue;
-			}
-			v += sizeof(prefix) - 1;
-			while (name_char(v[len], len == 0))
-				len++;
-			if (len > 0 && v[len] == '}')
-				add_unique(&names, &n, &cap, v, len);
-			v += len;
-		}
-	}
-	return names;
+	XGROW(nm.v, nm.cap, 1);
+	nm.v[0] = NULL;
+	/* values were checked when the config was loaded: errors cannot occur */
+	for (size_t i = 0; i < s->nenv; i++)
+		envref_scan(s->env[i].value, add_name, &nm, &e);
+	return nm.v;
 }
 
 void spec_names_free(char **names)

@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "base/buf.h"
+#include "base/envref.h"
 #include "base/err.h"
 #include "base/timefmt.h"
 #include "base/utf8.h"
@@ -119,6 +120,39 @@ TEST(rfc3339_reads_docker_times)
 	/* found by fuzz_meta: an offset cut short was read past the end */
 	EXPECT_EQ_INT(0, rfc3339_to_ms("2026-11-30T15:02:52.1232-"));
 	EXPECT_EQ_INT(0, rfc3339_to_ms("2026-11-30T15:02:52+02"));
+}
+
+static int collect(void *arg, const char *key, size_t len)
+{
+	struct buf *b = arg;
+
+	buf_append(b, key, len);
+	buf_putc(b, ';');
+	return 0;
+}
+
+TEST(envref_finds_references_and_skips_literals)
+{
+	struct buf b = BUF_INIT;
+	struct err e = { 0 };
+
+	EXPECT_EQ_INT(0, envref_scan("a${secrets.DB}$$${secrets.X_1} $HOME $ $${secrets.NO}",
+				     collect, &b, &e));
+	EXPECT_STREQ("DB;X_1;", buf_str(&b));
+	buf_release(&b);
+}
+
+TEST(envref_rejects_what_it_does_not_know)
+{
+	struct err e = { 0 };
+
+	EXPECT_EQ_INT(ERR_INVALID, envref_scan("${HOME}", NULL, NULL, &e));
+	EXPECT_STREQ("'${HOME}' is not a reference orca knows (use ${secrets.KEY}, or $$ for "
+		     "a literal '$')", e.msg);
+	EXPECT_EQ_INT(ERR_INVALID, envref_scan("x ${secrets.A", NULL, NULL, &e));
+	EXPECT_STREQ("'${' without a closing '}'", e.msg);
+	EXPECT_EQ_INT(ERR_INVALID, envref_scan("${secrets.9A}", NULL, NULL, &e));
+	EXPECT_EQ_INT(ERR_INVALID, envref_scan("${secrets.}", NULL, NULL, &e));
 }
 
 UNIT_MAIN

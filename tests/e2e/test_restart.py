@@ -39,13 +39,14 @@ def test_sigterm_leaves_workloads_and_restart_adopts(t):
 
 
 def test_kill9_mid_deploy_converges_without_duplicates(t):
-    p = t.project("crash")
-    cfg = t.config({p: WEB % "1"})
+    p, bystander = t.project("crash"), t.project("bystander")
+    cfg = t.config({p: WEB % "1", bystander: WEB % "b"})
     s = t.server()
     check(s.cli("deploy", cfg.path).returncode == 0, "first deploy failed")
+    untouched = running_ids(s, bystander)
     old_hash = s.service(p, "web")["replicas"][0]["spec"]
     cfg.set_project(p, WEB % "2")
-    deploy = subprocess.Popen([ORCA, "deploy", cfg.path], env=s.env(),
+    deploy = subprocess.Popen([ORCA, "deploy", "--project", p, cfg.path], env=s.env(),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def new_replica_started():
@@ -68,6 +69,7 @@ def test_kill9_mid_deploy_converges_without_duplicates(t):
                "exactly the 3 new containers (found %r, mid-deploy %d)" % (s.containers(p), len(mid)))
     log = s.log_text()
     check("resumed after a restart" in log, "the interrupted deploy was not resumed")
+    check(running_ids(s, bystander) == untouched, "the other project's containers changed")
 
 
 def test_replica_lost_while_no_server_watched_is_reported_and_replaced(t):

@@ -175,6 +175,12 @@ static void retire_old(struct plan *p, const struct svc *s, int index, const cha
 	}
 }
 
+/* How long a new replica may take to pass: its start period comes on top. */
+static int64_t ready_deadline(const struct svc *s)
+{
+	return RECONCILE_READY_DEADLINE_MS + (s->spec ? s->spec->health.start_period_ms : 0);
+}
+
 /* An index whose replica of the desired spec exists. */
 static void judge_current(struct plan *p, const struct svc *s, const struct slot *sl,
 			  int64_t now)
@@ -194,15 +200,15 @@ static void judge_current(struct plan *p, const struct svc *s, const struct slot
 			addf(p, ACTION_REMOVE, (size_t)sl->cur, "unhealthy: %s", r->last_probe);
 		return;
 	}
-	if (s->rolling && r->created_ms + RECONCILE_READY_DEADLINE_MS <= now) {
+	if (s->rolling && r->created_ms + ready_deadline(s) <= now) {
 		addf(p, ACTION_FAIL, (size_t)sl->cur,
-		     "replica %d did not become healthy within %d s%s%s", r->index,
-		     RECONCILE_READY_DEADLINE_MS / 1000, r->last_probe[0] ? ": " : "",
+		     "replica %d did not become healthy within %lld s%s%s", r->index,
+		     (long long)(ready_deadline(s) / 1000), r->last_probe[0] ? ": " : "",
 		     r->last_probe);
 		return;
 	}
 	if (s->rolling)
-		wake_at(p, r->created_ms + RECONCILE_READY_DEADLINE_MS);
+		wake_at(p, r->created_ms + ready_deadline(s));
 }
 
 static bool may_create(const struct svc *s, struct plan *p, int64_t now)

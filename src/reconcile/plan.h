@@ -19,7 +19,7 @@
  *  - an empty index gets a replica once the service's dependencies are
  *    ready and its crash back-off has passed;
  *  - a replacement that turns unhealthy, or is not healthy within
- *    RECONCILE_READY_DEADLINE_MS, fails the rollout; outside a rollout an
+ *    RECONCILE_READY_DEADLINE_MS after its start period, fails the rollout; outside a rollout an
  *    unhealthy replica is removed so that it is replaced.
  */
 #ifndef ORCA_RECONCILE_PLAN_H

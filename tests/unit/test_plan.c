@@ -332,6 +332,22 @@ TEST(rollback_removes_the_failed_replacement)
 	plan_release(&p);
 }
 
+TEST(start_period_extends_the_deadline)
+{
+	struct replica *r;
+
+	setup(1, 1, 0);
+	spec.health.start_period_ms = 300000;
+	s.rolling = true;
+	rep(0, "old", HEALTH_HEALTHY);
+	r = rep(0, "new", HEALTH_STARTING);
+	r->created_ms = NOW - RECONCILE_READY_DEADLINE_MS;
+	plan_service(&s, NOW, &p);
+	EXPECT_EQ_INT(0, count(ACTION_FAIL));
+	EXPECT_EQ_INT(NOW + 300000, p.wake_ms);
+	plan_release(&p);
+}
+
 TEST(planning_is_deterministic)
 {
 	struct plan q;

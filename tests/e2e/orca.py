@@ -195,11 +195,11 @@ def cleanup_docker(instances, projects):
             docker("rm", "-f", "-v", *ids, check_rc=False)
     for p in projects:
         docker("network", "rm", "orca-" + p, check_rc=False)
-    # shared by every orca on this host: removed only when nothing uses it
-    docker("network", "rm", "orca-internal", check_rc=False)
         vols = docker("volume", "ls", "-q", "--filter", "name=orca_%s_" % p, check_rc=False).split()
         if vols:
             docker("volume", "rm", "-f", *vols, check_rc=False)
+    # shared by every orca on this host: removed only when nothing uses it
+    docker("network", "rm", "orca-internal", check_rc=False)
 
 
 def remove_tree(path):

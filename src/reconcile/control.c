@@ -186,8 +186,13 @@ static void apply(struct control *c, struct svc *s, const struct action *a)
 	switch (a->kind) {
 	case ACTION_CREATE:
 		if (control_create_replica(c, s, a->index, &e) < 0) {
+			/* back off like a crash: a missing image or secret must
+			 * not make the loop hammer the engine */
+			int64_t wait = control_back_off(s);
+
 			snprintf(s->last_error, sizeof(s->last_error), "%s", e.msg);
-			control_event(c, s, a->index, "replica.failed", "%s", e.msg);
+			control_event(c, s, a->index, "replica.failed", "%s; next try in %lld ms",
+				      e.msg, (long long)wait);
 			if (s->rolling)
 				control_rollout_failed(c, s, e.msg);
 		}
@@ -222,6 +227,8 @@ static bool reconcile_svc(struct control *c, struct svc *s, struct plan *p, int6
 		if (s->spec != spec || strcmp(s->spec_hash, before) != 0)
 			return false;
 	}
+	if (s->backoff_until_ms > now && (p->wake_ms == 0 || s->backoff_until_ms < p->wake_ms))
+		p->wake_ms = s->backoff_until_ms;   /* a create that failed just now */
 	if (p->wake_ms && (c->wake_ms == 0 || p->wake_ms < c->wake_ms))
 		c->wake_ms = p->wake_ms;
 	return true;

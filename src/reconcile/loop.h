@@ -113,6 +113,9 @@ int control_load_cluster(struct control *c, struct err *e);
 struct desired *control_find_project(struct control *c, const char *project);
 
 /* observing Docker (observe.c) */
+/* One more failure in a row (a crash, a create that failed): sets the
+ * service's back-off and returns how long the next start waits. */
+int64_t control_back_off(struct svc *s);
 int control_resync(struct control *c, struct err *e);
 void control_on_event(struct control *c, const struct msg *m);
 int control_events_start(struct control *c, struct err *e);

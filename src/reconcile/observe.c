@@ -26,6 +26,18 @@ static int64_t backoff_ms(int crashes)
 	return ms < RECONCILE_BACKOFF_MAX_MS ? ms : RECONCILE_BACKOFF_MAX_MS;
 }
 
+/* One more failure in a row: the next start waits longer. Returns the wait. */
+int64_t control_back_off(struct svc *s)
+{
+	int64_t now = mailbox_now_ms(), wait;
+
+	s->crashes++;
+	s->last_crash_ms = now;
+	wait = backoff_ms(s->crashes);
+	s->backoff_until_ms = now + wait;
+	return wait;
+}
+
 /* A replica stopped without being asked to: count it and back off. */
 static void died(struct control *c, struct svc *s, struct replica *r, int exit_code)
 {
@@ -42,11 +54,8 @@ static void died(struct control *c, struct svc *s, struct replica *r, int exit_c
 	 * while and then died (OOM spike, kill) is replaced without delay */
 	if (r->health == HEALTH_HEALTHY && now - r->created_ms >= RECONCILE_STABLE_MS)
 		s->crashes = 0;
-	s->crashes++;
 	s->restarts++;
-	s->last_crash_ms = now;
-	wait = backoff_ms(s->crashes);
-	s->backoff_until_ms = now + wait;
+	wait = control_back_off(s);
 	snprintf(s->last_error, sizeof(s->last_error), "replica %d exited with code %d%s",
 		 r->index, exit_code, r->oom_killed ? " (out of memory)" : "");
 	control_save_runtime(c, s);

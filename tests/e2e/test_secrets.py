@@ -99,3 +99,29 @@ def test_import_env_file(t):
     check(r.returncode == 0 and "2" in r.stdout, "import: " + r.stdout + r.stderr)
     got = s.cli("secrets", "get", "--project", p, "REGION", "--data", s.data)
     check(got.stdout == "eu\n1\n" or got.stdout.rstrip("\n") == "eu\n1", "REGION %r" % got.stdout)
+
+
+def test_secret_removed_later_fails_replacements_with_back_off(t):
+    import time
+    p = t.project("gone")
+    # web's health checks keep the control loop busy: without a back-off the
+    # failing create would be retried on every turn
+    cfg = t.config({p: '[[service]]\nname = "app"\nimage = "orca-test/busybox:1"\n'
+                       'command = ["sleep", "3600"]\nenv = { K = "${secrets.TOKEN}" }\n\n'
+                       '[[service]]\nname = "web"\nimage = "orca-example/web:1"\nreplicas = 3\n'
+                       'port = 8080\n\n[service.healthcheck]\npath = "/healthz"\n'
+                       'interval = "200ms"\n'})
+    s = t.server()
+    check(s.cli("secrets", "set", "--project", p, "TOKEN", "abc").returncode == 0, "set")
+    check(s.cli("deploy", cfg.path).returncode == 0, "deploy failed")
+    check(s.cli("secrets", "rm", "--project", p, "TOKEN").returncode == 0, "rm")
+    docker("kill", s.service(p, "app")["replicas"][0]["container"])
+    svc = s.wait_service(p, "app", lambda v: "secret 'TOKEN' is not set" in v["last_error"],
+                         timeout=20, what="the create failure to be reported")
+    time.sleep(5)
+    code, body = s.api("GET", "/api/v1/events?limit=1000")
+    fails = [e for e in body["events"] if e["kind"] == "replica.failed" and e["project"] == p]
+    check(1 <= len(fails) <= 5, "%d failed creates in ~5 s: no back-off" % len(fails))
+    check("abc" not in str(body), "an event holds the old value")
+    check(s.cli("secrets", "set", "--project", p, "TOKEN", "xyz").returncode == 0, "set again")
+    s.wait_service(p, "app", lambda v: v["running"] == 1, timeout=40, what="recovery")

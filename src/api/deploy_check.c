@@ -13,7 +13,6 @@
 #include "base/xalloc.h"
 #include "reconcile/desired.h"
 #include "sched/scheduler.h"
-#include "store/secrets.h"
 
 static void problem(struct deploy_plan *p, const char *project, const char *service,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -96,41 +95,12 @@ static int place(struct deploy_plan *p, const char *node, struct err *e)
 	return 0;
 }
 
-struct stamps {
-	struct secrets_entry *proj, *cluster;
-	size_t nproj, ncluster;
-};
-
-static const struct secrets_entry *lookup(const struct secrets_entry *v, size_t n,
-					  const char *name)
+static void missing_secret(void *arg, const struct service *s, const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].name, name) == 0)
-			return &v[i];
-	return NULL;
-}
-
-/* "NAME@updated_ms;..." for the secrets s uses; a problem for each missing. */
-static void secret_stamps(struct deploy_plan *p, const struct stamps *st,
-			  const struct service *s, struct buf *out)
-{
-	char **names = spec_secret_names(s);
-
-	for (size_t i = 0; names[i]; i++) {
-		const struct secrets_entry *en = lookup(st->proj, st->nproj, names[i]);
-
-		if (en == NULL)
-			en = lookup(st->cluster, st->ncluster, names[i]);
-		if (en == NULL) {
-			problem(p, s->project, s->name,
-				"secret '%s' is not set for project '%s' or cluster-wide "
-				"(set it with 'orca secrets set --project %s %s')",
-				names[i], s->project, s->project, names[i]);
-			continue;
-		}
-		buf_printf(out, "%s@%lld;", names[i], (long long)en->updated_at_ms);
-	}
-	spec_names_free(names);
+	problem(arg, s->project, s->name,
+		"secret '%s' is not set for project '%s' or cluster-wide "
+		"(set it with 'orca secrets set --project %s %s')",
+		name, s->project, s->project, name);
 }
 
 static void change(struct deploy_plan *p, const char *project, const char *service,
@@ -158,7 +128,7 @@ static const char *compare(const struct desired *cur, const struct service *s,
 }
 
 static int check_service(struct deploy_plan *p, struct deploy_project *dp,
-			 struct docker_client *dc, const struct stamps *st,
+			 struct docker_client *dc, struct store *st,
 			 const struct desired *cur, const struct service *s, struct err *e)
 {
 	struct svc_meta *m = rev_meta_add(&dp->meta, s->name);
@@ -172,7 +142,10 @@ static int check_service(struct deploy_plan *p, struct deploy_project *dp,
 			"of orca (validation only)");
 		return 0;
 	}
-	secret_stamps(p, st, s, &stamps);
+	if (desired_secret_stamps(st, s, &stamps, missing_secret, p, e) < 0) {
+		buf_release(&stamps);
+		return ERR_FAIL;
+	}
 	if (docker_image_ensure(dc, s->image, NULL, NULL, id, e) < 0) {
 		problem(p, s->project, s->name, "%s", e->msg);
 		err_clear(e);
@@ -194,7 +167,6 @@ static int check_project(struct api *a, struct deploy_plan *p, struct deploy_pro
 	struct store *st = api_store(a, e);
 	struct docker_client *dc = api_docker(a, e);
 	const struct project *proj = config_find_project(p->cfg, dp->name);
-	struct stamps sp = { 0 };
 	struct desired cur;
 	int rc;
 
@@ -203,11 +175,8 @@ static int check_project(struct api *a, struct deploy_plan *p, struct deploy_pro
 	rc = desired_load(st, dp->name, &cur, e);
 	if (rc < 0)
 		return rc;
-	secrets_list(st, dp->name, NULL, STORE_LIST_MAX, &sp.proj, &sp.nproj, e);
-	secrets_list(st, "", NULL, STORE_LIST_MAX, &sp.cluster, &sp.ncluster, e);
-	err_clear(e);
 	for (size_t i = 0; proj && rc == 0 && i < proj->nservices; i++)
-		rc = check_service(p, dp, dc, &sp, &cur, &proj->services[i], e);
+		rc = check_service(p, dp, dc, st, &cur, &proj->services[i], e);
 	for (size_t i = 0; i < cur.nservices; i++) {
 		if (proj && project_find_service(proj, cur.services[i]->name))
 			continue;
@@ -216,8 +185,6 @@ static int check_project(struct api *a, struct deploy_plan *p, struct deploy_pro
 	}
 	if (cur.revision == 0 || strcmp(cur.source, dp->source) != 0)
 		dp->changed = true;
-	secrets_list_free(sp.proj, sp.nproj);
-	secrets_list_free(sp.cluster, sp.ncluster);
 	desired_release(&cur);
 	return rc;
 }

@@ -13,7 +13,6 @@
 #include "reconcile/desired.h"
 #include "reconcile/spec.h"
 #include "store/revision.h"
-#include "store/secrets.h"
 
 enum op { OP_SCALE, OP_STOP, OP_RESTART, OP_ROLLBACK };
 
@@ -23,29 +22,13 @@ struct change {
 	const char *service;   /* NULL: every service of the project */
 };
 
-/* The secret stamps of s now, for a restart's new hash. */
-static void stamps_now(struct store *st, const struct service *s, struct buf *out)
+static void missing_secret(void *arg, const struct service *s, const char *name)
 {
-	char **names = spec_secret_names(s);
-	struct secrets_entry *v = NULL;
-	size_t n = 0;
-	struct err e = { 0 };
+	struct err *e = arg;
 
-	for (size_t i = 0; names[i]; i++) {
-		int64_t at = 0;
-		const char *scopes[] = { s->project, "" };
-
-		for (int k = 0; k < 2 && at == 0; k++) {
-			if (secrets_list(st, scopes[k], NULL, STORE_LIST_MAX, &v, &n, &e) < 0)
-				continue;
-			for (size_t j = 0; j < n; j++)
-				if (strcmp(v[j].name, names[i]) == 0)
-					at = v[j].updated_at_ms;
-			secrets_list_free(v, n);
-		}
-		buf_printf(out, "%s@%lld;", names[i], (long long)at);
-	}
-	spec_names_free(names);
+	if (e->code == 0)
+		err_set(e, ERR_CONFLICT, "secret '%s' is not set for project '%s' or cluster-wide; "
+			"a restart would fail to create '%s'", name, s->project, s->name);
 }
 
 /* The newest earlier revision whose definition of name differs from now's. */
@@ -103,8 +86,11 @@ static int change_one(struct store *st, const struct desired *d, struct rev_meta
 		sm->replicas = 0;
 		return 0;
 	case OP_RESTART:
+		if (desired_secret_stamps(st, s, &stamps, missing_secret, e, e) < 0 || e->code) {
+			buf_release(&stamps);
+			return e->code ? e->code : ERR_FAIL;
+		}
 		sm->restart++;
-		stamps_now(st, s, &stamps);
 		spec_hash(s, sm->image_id, sm->restart, buf_str(&stamps), sm->hash);
 		buf_release(&stamps);
 		return 0;

@@ -8,11 +8,8 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "base/paths.h"
-#include "config/load.h"
 #include "reconcile/desired.h"
 #include "sched/scheduler.h"
-#include "store/revision.h"
 
 static int status_all(struct http_req *req, void *arg, struct err *e)
 {
@@ -61,15 +58,10 @@ static int health(struct http_req *req, void *arg, struct err *e)
 static struct config *cluster_config(struct api *a, struct err *e)
 {
 	struct store *st = api_store(a, e);
-	struct store_revision rev = { 0 };
-	struct config *c = config_new();
-	struct diags d = { 0 };
+	struct config *c = NULL;
 
-	if (st && store_revision_current(st, STORE_CLUSTER, &rev, e) == 0 && rev.source)
-		config_add_cluster_text(c, "cluster.toml", rev.source, strlen(rev.source), &d);
-	err_clear(e);
-	diags_release(&d);
-	store_revision_release(&rev);
+	if (st == NULL || desired_cluster(st, &c, e) < 0)
+		return NULL;
 	return c;
 }
 
@@ -123,10 +115,13 @@ static int nodes(struct http_req *req, void *arg, struct err *e)
 	struct config *cfg = cluster_config(a, e);
 	struct scheduler_host host = { 0 };
 	struct scheduler *sch = NULL;
-	json_t *snap, *list = json_array(), *p;
+	json_t *snap, *list, *p;
 	size_t i;
 	int rc;
 
+	if (cfg == NULL)
+		return e->code ? e->code : ERR_FAIL;
+	list = json_array();
 	scheduler_host_detect(&host);
 	host.name = control_node(a->control);
 	rc = scheduler_new_from_config(&sch, cfg, &host, e);

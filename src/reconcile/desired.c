@@ -9,6 +9,7 @@
 #include "base/xalloc.h"
 #include "config/load.h"
 #include "store/revision.h"
+#include "store/secrets.h"
 
 int desired_parse(const char *project, const char *text, struct config **out,
 		  struct err *e)
@@ -181,4 +182,67 @@ void desired_release(struct desired *d)
 	free(d->source);
 	rev_meta_release(&d->meta);
 	memset(d, 0, sizeof(*d));
+}
+
+int desired_cluster(struct store *st, struct config **out, struct err *e)
+{
+	struct store_revision rev = { 0 };
+	struct config *cfg = config_new();
+	struct diags d = { 0 };
+	int rc = store_revision_current(st, STORE_CLUSTER, &rev, e);
+
+	if (rc == ERR_NOTFOUND) {
+		err_clear(e);
+		rc = 0;
+	} else if (rc == 0 && rev.source) {
+		config_add_cluster_text(cfg, "cluster.toml", rev.source, strlen(rev.source), &d);
+		if (d.len)
+			rc = err_set(e, ERR_INVALID, "cluster.toml revision %lld: %d:%d: %s",
+				     (long long)rev.number, d.items[0].line, d.items[0].col,
+				     d.items[0].msg);
+	}
+	diags_release(&d);
+	store_revision_release(&rev);
+	if (rc < 0) {
+		config_free(cfg);
+		cfg = NULL;
+	}
+	*out = cfg;
+	return rc;
+}
+
+static const struct secrets_entry *find_entry(const struct secrets_entry *v, size_t n,
+					      const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+int desired_secret_stamps(struct store *st, const struct service *s, struct buf *out,
+			  desired_missing_fn missing, void *arg, struct err *e)
+{
+	struct secrets_entry *own = NULL, *all = NULL;
+	size_t nown = 0, nall = 0;
+	char **names = spec_secret_names(s);
+	int rc = 0;
+
+	if (names[0] && (secrets_list(st, s->project, NULL, STORE_LIST_MAX, &own, &nown, e) < 0 ||
+			 secrets_list(st, "", NULL, STORE_LIST_MAX, &all, &nall, e) < 0))
+		rc = ERR_FAIL;
+	for (size_t i = 0; rc == 0 && names[i]; i++) {
+		const struct secrets_entry *en = find_entry(own, nown, names[i]);
+
+		if (en == NULL)
+			en = find_entry(all, nall, names[i]);
+		if (en)
+			buf_printf(out, "%s@%lld;", names[i], (long long)en->updated_at_ms);
+		else if (missing)
+			missing(arg, s, names[i]);
+	}
+	secrets_list_free(own, nown);
+	secrets_list_free(all, nall);
+	spec_names_free(names);
+	return rc;
 }

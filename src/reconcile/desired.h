@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "config/model.h"
 #include "reconcile/spec.h"
@@ -39,6 +40,20 @@ int desired_load_revision(struct store *st, const char *project, int64_t number,
 int desired_parse(const char *project, const char *text, struct config **out,
 		  struct err *e);
 struct service *desired_find(const struct desired *d, const char *name);
+
+/* The cluster.toml of the current cluster revision, parsed; an empty config
+ * when none was ever deployed. The caller frees *out. */
+int desired_cluster(struct store *st, struct config **out, struct err *e);
+
+/*
+ * "NAME@updated_ms;..." for each secret s's env names, resolved the way a
+ * container sees them (the project's own, else cluster-wide): the part of
+ * the spec hash that makes a changed secret roll the service. A name set in
+ * neither scope is reported through missing (may be NULL) and left out.
+ */
+typedef void (*desired_missing_fn)(void *arg, const struct service *s, const char *name);
+int desired_secret_stamps(struct store *st, const struct service *s, struct buf *out,
+			  desired_missing_fn missing, void *arg, struct err *e);
 void desired_release(struct desired *d);
 
 #endif

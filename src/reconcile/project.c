@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "base/xalloc.h"
-#include "config/load.h"
 #include "store/revision.h"
 
 struct desired *control_find_project(struct control *c, const char *project)
@@ -105,34 +104,17 @@ int control_load_project(struct control *c, const char *project, struct tracked_
 	return 0;
 }
 
-/* The cluster config (nodes) of the current cluster revision; an empty
- * one when none was ever deployed. */
+/* The cluster config (nodes) of the current cluster revision. */
 int control_load_cluster(struct control *c, struct err *e)
 {
-	struct store_revision rev = { 0 };
-	struct config *cfg = config_new();
-	struct diags d = { 0 };
-	int rc = store_revision_current(c->st, STORE_CLUSTER, &rev, e);
+	struct config *cfg;
+	int rc = desired_cluster(c->st, &cfg, e);
 
-	if (rc == ERR_NOTFOUND) {
-		err_clear(e);
-		rc = 0;
-	} else if (rc == 0 && rev.source) {
-		config_add_cluster_text(cfg, "cluster.toml", rev.source, strlen(rev.source), &d);
-		if (d.len)
-			rc = err_set(e, ERR_INVALID, "cluster.toml revision %lld: %d:%d: %s",
-				     (long long)rev.number, d.items[0].line, d.items[0].col,
-				     d.items[0].msg);
+	if (rc == 0) {
+		config_free(c->cluster);
+		c->cluster = cfg;
 	}
-	diags_release(&d);
-	store_revision_release(&rev);
-	if (rc < 0) {
-		config_free(cfg);
-		return rc;
-	}
-	config_free(c->cluster);
-	c->cluster = cfg;
-	return 0;
+	return rc;
 }
 
 int control_load_all(struct control *c, struct err *e)

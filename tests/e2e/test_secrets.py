@@ -123,5 +123,8 @@ def test_secret_removed_later_fails_replacements_with_back_off(t):
     fails = [e for e in body["events"] if e["kind"] == "replica.failed" and e["project"] == p]
     check(1 <= len(fails) <= 5, "%d failed creates in ~5 s: no back-off" % len(fails))
     check("abc" not in str(body), "an event holds the old value")
+    r = s.cli("restart", "--no-wait", p + "/app")
+    check(r.returncode == 1 and "secret 'TOKEN' is not set" in r.stderr,
+          "a restart that cannot create replicas was accepted: %d %s" % (r.returncode, r.stdout + r.stderr))
     check(s.cli("secrets", "set", "--project", p, "TOKEN", "xyz").returncode == 0, "set again")
     s.wait_service(p, "app", lambda v: v["running"] == 1, timeout=40, what="recovery")

@@ -4,7 +4,7 @@
  * arrays and objects). Exits 0, or 1 with "line:col: message" on stderr.
  *
  * It exists to prove the parser against the toml-test corpus:
- *	/work/shared/bin/toml-conformance -- build/toml-decode
+ *	tests/run-conformance -- build/toml-decode
  */
 #include <inttypes.h>
 #include <math.h>

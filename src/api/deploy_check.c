@@ -185,6 +185,7 @@ static int check_project(struct api *a, struct deploy_plan *p, struct deploy_pro
 	}
 	if (cur.revision == 0 || strcmp(cur.source, dp->source) != 0)
 		dp->changed = true;
+	dp->base = cur.revision;
 	desired_release(&cur);
 	return rc;
 }

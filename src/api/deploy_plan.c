@@ -86,13 +86,16 @@ static const struct deploy_project *in_request(const struct deploy_plan *p, cons
 	return NULL;
 }
 
-static char *current_source(struct store *st, const char *project, struct err *e)
+static char *current_source(struct store *st, const char *project, int64_t *number,
+			    struct err *e)
 {
 	struct store_revision rev = { 0 };
 	char *text = NULL;
 
 	if (store_revision_current(st, project, &rev, e) == 0 && rev.source)
 		text = xstrdup(rev.source);
+	if (number)
+		*number = rev.number;
 	err_clear(e);
 	store_revision_release(&rev);
 	return text;
@@ -111,7 +114,7 @@ static int add_stored(struct deploy_plan *p, struct store *st, struct err *e)
 
 		if (in_request(p, list[i].name))
 			continue;
-		text = current_source(st, list[i].name, e);
+		text = current_source(st, list[i].name, NULL, e);
 		if (text == NULL)
 			continue;
 		file = xasprintf("(deployed) services/%s/service.toml", list[i].name);
@@ -132,7 +135,7 @@ int deploy_plan_build(struct api *a, struct deploy_plan *p, struct err *e)
 	if (st == NULL)
 		return ERR_FAIL;
 	p->cfg = config_new();
-	p->stored_cluster = current_source(st, STORE_CLUSTER, e);
+	p->stored_cluster = current_source(st, STORE_CLUSTER, &p->cluster_base, e);
 	cluster = p->cluster_source ? p->cluster_source : p->stored_cluster;
 	p->cluster_changed = p->cluster_source &&
 			     (!p->stored_cluster || strcmp(p->cluster_source, p->stored_cluster));

@@ -24,6 +24,7 @@ struct deploy_project {
 	const char *file;
 	const char *source;
 	bool changed;
+	int64_t base;                /* the current revision it was planned from */
 	struct rev_meta meta;        /* what to record with the new revision */
 };
 
@@ -33,6 +34,7 @@ struct deploy_plan {
 	const char *cluster_file;
 	const char *cluster_source;  /* NULL: keep the stored one */
 	char *stored_cluster;        /* the current cluster revision's text */
+	int64_t cluster_base;        /* and its number; 0: none */
 	bool cluster_changed;
 	struct deploy_project *projects;
 	size_t nprojects;

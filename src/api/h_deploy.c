@@ -35,17 +35,20 @@ static int record(struct api *a, struct deploy_plan *p, int64_t *id, struct err 
 	if (rc == 0)
 		rc = store_deploy_create(st, n ? names : (const char **)&p->projects[0].name,
 					 n ? n : 1, n ? "" : "no changes", id, e);
-	if (rc == 0 && p->cluster_changed)
-		rc = store_revision_add(st, STORE_CLUSTER, p->cluster_source, "", *id, &number, e);
+	if (rc == 0 && p->cluster_changed) {
+		struct store_revision_new r = { p->cluster_source, "", *id, p->cluster_base, 0, 0 };
+
+		rc = store_revision_add(st, STORE_CLUSTER, &r, &number, e);
+	}
 	for (size_t i = 0; rc == 0 && i < p->nprojects; i++) {
 		struct deploy_project *dp = &p->projects[i];
-		char *meta;
+		struct store_revision_new r = { dp->source, NULL, *id, dp->base, 0, 0 };
 
 		if (!dp->changed)
 			continue;
-		meta = rev_meta_text(&dp->meta);
-		rc = store_revision_add(st, dp->name, dp->source, meta, *id, &number, e);
-		free(meta);
+		r.spec = rev_meta_text(&dp->meta);
+		rc = store_revision_add(st, dp->name, &r, &number, e);
+		free((char *)r.spec);
 	}
 	if (rc == 0 && n == 0)
 		rc = store_deploy_set_state(st, *id, STORE_DEPLOY_SUCCEEDED, "no changes", e);
@@ -92,14 +95,23 @@ static int reject(struct http_req *req, struct deploy_plan *p)
 		json_incref(p->problems));
 }
 
+/*
+ * Plans the deploy against the current revisions and records it. A project
+ * whose current revision moved between the plan and the record (an
+ * automatic rollback on the control thread) fails the record with
+ * ERR_CONFLICT: the plan is made again from the new revision, a few times.
+ */
+#define DEPLOY_ATTEMPTS 3
+
 static int run(struct http_req *req, struct api *a, json_t *body, struct err *e)
 {
 	struct deploy_plan p;
 	int64_t id = 0;
-	int rc;
+	int rc, attempt = 0;
 
 	pthread_mutex_lock(&a->deploy_mu);
-	rc = deploy_plan_parse(&p, body, e);
+again:
+	rc = deploy_plan_parse(&p, json_incref(body), e);
 	if (rc == 0)
 		rc = deploy_plan_check(a, &p, control_node(a->control), e);
 	if (rc < 0)
@@ -114,6 +126,14 @@ static int run(struct http_req *req, struct api *a, json_t *body, struct err *e)
 		goto out;
 	}
 	rc = record(a, &p, &id, e);
+	if (rc == ERR_CONFLICT && ++attempt < DEPLOY_ATTEMPTS) {
+		deploy_plan_release(&p);
+		err_clear(e);
+		goto again;
+	}
+	if (rc == ERR_CONFLICT)
+		rc = err_wrap(e, "the deploy was planned %d times and each time another "
+			      "change came first; try again", DEPLOY_ATTEMPTS);
 	if (rc < 0)
 		goto out;
 	fill_revisions(a, &p);
@@ -124,6 +144,7 @@ static int run(struct http_req *req, struct api *a, json_t *body, struct err *e)
 out:
 	deploy_plan_release(&p);
 	pthread_mutex_unlock(&a->deploy_mu);
+	json_decref(body);
 	return rc;
 }
 

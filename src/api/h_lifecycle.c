@@ -4,12 +4,14 @@
  */
 #include "api/ctx.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/jsonx.h"
+#include "base/testhook.h"
 #include "reconcile/desired.h"
 #include "reconcile/spec.h"
 #include "store/revision.h"
@@ -105,16 +107,32 @@ static int change_one(struct store *st, const struct desired *d, struct rev_meta
 	return 0;
 }
 
-static int apply(struct api *a, const char *project, const struct change *c, struct err *e)
+/* Writes the changed meta as a new revision made from d's. */
+static int record(struct store *st, const struct desired *d, const struct rev_meta *m,
+		  struct err *e)
 {
-	struct store *st = api_store(a, e);
-	struct desired d;
-	struct rev_meta m;
-	char *text;
+	struct store_revision_new r = { d->source, NULL, 0, d->revision, NULL, 0 };
+	int64_t number, *uses = NULL;
 	int rc;
 
-	if (st == NULL)
-		return ERR_FAIL;
+	rev_meta_uses(m, &uses, &r.nuses);
+	r.uses = uses;
+	r.spec = rev_meta_text(m);
+	rc = store_revision_add(st, d->project, &r, &number, e);
+	free((char *)r.spec);
+	free(uses);
+	return rc;
+}
+
+/* One attempt from the current revision; *moved when another writer moved
+ * the current revision between the read and the write. */
+static int apply_once(struct store *st, const char *project, const struct change *c,
+		      bool *moved, struct err *e)
+{
+	struct desired d;
+	struct rev_meta m;
+	int rc;
+
 	rc = desired_load(st, project, &d, e);
 	if (rc < 0)
 		return rc;
@@ -129,14 +147,41 @@ static int apply(struct api *a, const char *project, const struct change *c, str
 	if (rc == 0 && c->service && desired_find(&d, c->service) == NULL)
 		rc = err_set(e, ERR_NOTFOUND, "project '%s' has no service '%s'", project, c->service);
 	if (rc == 0) {
-		text = rev_meta_text(&m);
-		int64_t number;
-
-		rc = store_revision_add(st, project, d.source, text, 0, &number, e);
-		free(text);
+		testhook_pause("lifecycle-write");
+		rc = record(st, &d, &m, e);
+		*moved = rc == ERR_CONFLICT;
 	}
 	rev_meta_release(&m);
 	desired_release(&d);
+	return rc;
+}
+
+/* The control thread's automatic rollback is the only other writer (API
+ * writers hold deploy_mu): each time it comes first, plan again from the
+ * revision it wrote. */
+#define LIFECYCLE_ATTEMPTS 3
+
+static int apply(struct api *a, const char *project, const struct change *c, struct err *e)
+{
+	static const char *const verbs[] = { "scale", "stop", "restart", "rollback" };
+	struct store *st = api_store(a, e);
+	bool moved = true;
+	int rc = ERR_FAIL;
+
+	if (st == NULL)
+		return ERR_FAIL;
+	for (int i = 0; moved && i < LIFECYCLE_ATTEMPTS; i++) {
+		moved = false;
+		err_clear(e);
+		rc = apply_once(st, project, c, &moved, e);
+	}
+	if (moved) {
+		char why[sizeof(e->msg)];
+
+		snprintf(why, sizeof(why), "%s", e->msg);
+		return err_set(e, ERR_CONFLICT, "project '%s' changed under '%s' %d times in a "
+			       "row (%s); try again", project, verbs[c->op], LIFECYCLE_ATTEMPTS, why);
+	}
 	if (rc == 0)
 		control_post_reload(a->control, project);
 	return rc;

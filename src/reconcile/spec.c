@@ -202,3 +202,28 @@ out:
 		rev_meta_release(m);
 	return rc;
 }
+
+void rev_meta_uses(const struct rev_meta *m, int64_t **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < m->len; i++) {
+		if (m->items[i].from_revision == 0)
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = m->items[i].from_revision;
+	}
+}
+
+void rev_meta_refs(const char *spec, int64_t **out, size_t *n)
+{
+	struct rev_meta m;
+	struct err e = { 0 };
+
+	*out = NULL;
+	*n = 0;
+	if (rev_meta_parse(spec, &m, &e) < 0)
+		return;
+	rev_meta_uses(&m, out, n);
+	rev_meta_release(&m);
+}

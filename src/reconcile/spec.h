@@ -65,5 +65,11 @@ void rev_meta_copy(struct rev_meta *dst, const struct rev_meta *src);
 char *rev_meta_text(const struct rev_meta *m);
 /* Parses the text stored with a revision; NULL or "" gives an empty meta. */
 int rev_meta_parse(const char *text, struct rev_meta *m, struct err *e);
+/* The older revisions m takes definitions from (from_revision), as a
+ * malloc'd array of *n numbers (NULL when none): a new revision's "uses". */
+void rev_meta_uses(const struct rev_meta *m, int64_t **out, size_t *n);
+/* The same from a stored meta text (store_refs_fn, for pruning); a text
+ * that does not parse refers to nothing. */
+void rev_meta_refs(const char *spec, int64_t **out, size_t *n);
 
 #endif

@@ -219,7 +219,7 @@ int store_deploy_prune(struct store *st, size_t keep, size_t *deleted,
 	int changes = 0, rc;
 
 	rc = store_sql_run(e, st->db, &changes,
-			   "DELETE FROM deploys WHERE id NOT IN"
+			   "DELETE FROM deploys WHERE state != 'running' AND id NOT IN"
 			   " (SELECT id FROM deploys ORDER BY id DESC LIMIT ?)",
 			   "I", (int64_t)keep);
 	if (rc < 0)

@@ -64,7 +64,8 @@ int store_deploy_get(struct store *st, int64_t id, struct store_deploy *out,
  */
 int store_deploy_list(struct store *st, int64_t before, size_t limit,
 		      struct store_deploy **out, size_t *n, struct err *e);
-/* Deletes all but the newest `keep` deploys; *deleted may be NULL. */
+/* Deletes all but the newest `keep` deploys, never a running one; *deleted
+ * may be NULL. */
 int store_deploy_prune(struct store *st, size_t keep, size_t *deleted,
 		       struct err *e);
 void store_deploy_release(struct store_deploy *d);

@@ -1,6 +1,6 @@
 /*
- * project.c - projects and their two pointers: current (desired) and good
- * (last active), with activation and rollback moving them consistently.
+ * project.c - projects and their two pointers: current (desired, moved
+ * only by compare-and-set) and good (last active, moved by activation).
  */
 #include "store/revision.h"
 
@@ -68,22 +68,36 @@ static int set_pointer(struct store *st, const char *sql, const char *project,
 	return rc;
 }
 
-#define SET_CURRENT "UPDATE projects SET current_rev = ?2 WHERE name = ?1" \
-	" AND EXISTS (SELECT 1 FROM revisions WHERE project = ?1 AND number = ?2)"
 #define SET_GOOD "UPDATE projects SET good_rev = ?2 WHERE name = ?1" \
 	" AND EXISTS (SELECT 1 FROM revisions WHERE project = ?1 AND number = ?2)"
 
 int store_project_set_current(struct store *st, const char *project,
-			      int64_t number, struct err *e)
+			      int64_t expect, int64_t number, struct err *e)
 {
-	int rc = store_check_scope("project", project, e);
+	char who[STORE_WHO_MAX];
+	int changes = 0, rc;
+	int64_t found = 0;
 
-	return rc < 0 ? rc : set_pointer(st, SET_CURRENT, project, number, e);
+	rc = store_check_scope("project", project, e);
+	if (rc == 0)
+		rc = store_sql_int64(e, st->db, &found, "SELECT 1 FROM revisions"
+				     " WHERE project = ? AND number = ?", "tI", project, number);
+	if (rc == 0)
+		return err_set(e, ERR_NOTFOUND, "%s has no revision %lld",
+			       store_who(who, sizeof(who), project), (long long)number);
+	if (rc > 0)
+		rc = store_sql_run(e, st->db, &changes, "UPDATE projects SET current_rev = ?"
+				   " WHERE name = ? AND current_rev = ?", "ItI", number,
+				   project, expect);
+	if (rc == 0 && changes == 0)
+		rc = err_set(e, ERR_CONFLICT, "%s: the current revision is not %lld any more",
+			     store_who(who, sizeof(who), project), (long long)expect);
+	return rc < 0 ? rc : 0;
 }
 
 /*
  * Runs a pointer move in its own transaction once project is a valid name;
- * number is the move's argument (activate) or result (rollback).
+ * number is the move's argument.
  */
 static int move(struct store *st, const char *project, int64_t *number,
 		int (*fn)(struct store *, const char *, int64_t *, struct err *),
@@ -122,41 +136,6 @@ int store_revision_activate(struct store *st, const char *project,
 			    int64_t number, struct err *e)
 {
 	return move(st, project, &number, activate, e);
-}
-
-static int rollback(struct store *st, const char *project, int64_t *number,
-		    struct err *e)
-{
-	struct store_project p;
-	char who[STORE_WHO_MAX];
-	int rc;
-
-	rc = store_project_get(st, project, &p, e);
-	if (rc < 0)
-		return rc;
-	store_who(who, sizeof(who), project);
-	if (p.good_rev == 0)
-		rc = err_set(e, ERR_NOTFOUND,
-			     "%s has no known good revision to roll back to", who);
-	else if (p.current_rev == p.good_rev)
-		rc = err_set(e, ERR_CONFLICT,
-			     "%s is at its known good revision %lld already", who,
-			     (long long)p.good_rev);
-	if (rc == 0)
-		rc = store_revision_set_state(st, project, p.current_rev,
-					      STORE_REV_ROLLED_BACK, e);
-	if (rc == 0)
-		rc = set_pointer(st, SET_CURRENT, project, p.good_rev, e);
-	if (rc == 0)
-		*number = p.good_rev;
-	store_project_release(&p);
-	return rc;
-}
-
-int store_project_rollback(struct store *st, const char *project,
-			   int64_t *number, struct err *e)
-{
-	return move(st, project, number, rollback, e);
 }
 
 void store_project_release(struct store_project *p)

@@ -1,13 +1,14 @@
 /*
  * revision.c - adding, reading, listing and pruning revisions.
  *
- * The per-project pointers (current, good) and rollback are in project.c.
+ * The per-project pointers (current, good) are in project.c.
  */
 #include "store/revision.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "store/internal.h"
 
 static const char *const state_names[] = {
@@ -67,21 +68,54 @@ static const struct store_row_type revision_row = {
 	sizeof(struct store_revision), read_row, release_row
 };
 
-static int check_add(const char *project, const char *source, const char *spec,
+static int check_add(const char *project, const struct store_revision_new *r,
 		     struct err *e)
 {
 	int rc = store_check_scope("project", project, e);
 
 	if (rc == 0)
-		rc = store_check_text("source", source, STORE_SOURCE_MAX, e);
+		rc = store_check_text("source", r->source, STORE_SOURCE_MAX, e);
 	if (rc == 0)
-		rc = store_check_text("spec", spec, STORE_SPEC_MAX, e);
+		rc = store_check_text("spec", r->spec, STORE_SPEC_MAX, e);
+	if (rc == 0 && r->base < 0)
+		rc = err_set(e, ERR_INVALID, "base revision %lld: must not be negative",
+			     (long long)r->base);
 	return rc;
 }
 
-static int insert(struct store *st, const char *project, const char *source,
-		  const char *spec, int64_t deploy_id, int64_t *number,
-		  struct err *e)
+/* Every revision the new one takes a definition from still exists. */
+static int check_uses(struct store *st, const char *project,
+		      const struct store_revision_new *r, struct err *e)
+{
+	for (size_t i = 0; i < r->nuses; i++) {
+		int64_t found = 0;
+		int rc = store_sql_int64(e, st->db, &found,
+					 "SELECT 1 FROM revisions WHERE project = ?"
+					 " AND number = ?", "tI", project, r->uses[i]);
+
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return err_set(e, ERR_CONFLICT, "revision %lld is gone (pruned)",
+				       (long long)r->uses[i]);
+	}
+	return 0;
+}
+
+/* current_rev moved from base to something else: say to what. */
+static int moved(struct store *st, const char *project, int64_t base, struct err *e)
+{
+	int64_t now = 0;
+
+	if (store_sql_int64(e, st->db, &now, "SELECT current_rev FROM projects"
+			    " WHERE name = ?", "t", project) < 0)
+		return e->code;
+	return err_set(e, ERR_CONFLICT, "the current revision moved from %lld to %lld "
+		       "meanwhile", (long long)base, (long long)now);
+}
+
+static int insert(struct store *st, const char *project,
+		  const struct store_revision_new *r, int64_t *number, struct err *e)
 {
 	int64_t now = store_now_ms();
 	int rc;
@@ -89,23 +123,29 @@ static int insert(struct store *st, const char *project, const char *source,
 	rc = store_sql_run(e, st->db, NULL,
 			   "INSERT INTO projects (name, created_at) VALUES (?, ?)"
 			   " ON CONFLICT (name) DO NOTHING", "tI", project, now);
+	if (rc == 0)
+		rc = check_uses(st, project, r, e);
 	if (rc < 0)
 		return rc;
-	/* On the right of SET, last_rev is the old value. */
+	/* The compare-and-set. On the right of SET, last_rev is the old value. */
 	rc = store_sql_int64(e, st->db, number,
 			     "UPDATE projects SET last_rev = last_rev + 1,"
 			     " current_rev = last_rev + 1 WHERE name = ?"
-			     " RETURNING last_rev", "t", project);
+			     " AND current_rev = ? RETURNING last_rev", "tI",
+			     project, r->base);
+	if (rc == 0)
+		return moved(st, project, r->base, e);
 	if (rc < 0)
 		return rc;
 	return store_sql_run(e, st->db, NULL,
 			     "INSERT INTO revisions (" REV_COLUMNS ")"
 			     " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-			     "tIttII", project, *number, source, spec, now, deploy_id);
+			     "tIttII", project, *number, r->source, r->spec, now,
+			     r->deploy_id);
 }
 
-int store_revision_add(struct store *st, const char *project, const char *source,
-		       const char *spec, int64_t deploy_id, int64_t *number,
+int store_revision_add(struct store *st, const char *project,
+		       const struct store_revision_new *r, int64_t *number,
 		       struct err *e)
 {
 	char who[STORE_WHO_MAX];
@@ -113,12 +153,12 @@ int store_revision_add(struct store *st, const char *project, const char *source
 	int64_t n = 0;
 	int rc;
 
-	rc = check_add(project, source, spec, e);
+	rc = check_add(project, r, e);
 	if (rc == 0)
 		rc = store_txn_begin(st, &t, e);
 	if (rc < 0)
 		return err_wrap(e, "add revision");
-	rc = store_txn_end(st, &t, insert(st, project, source, spec, deploy_id, &n, e), e);
+	rc = store_txn_end(st, &t, insert(st, project, r, &n, e), e);
 	if (rc < 0)
 		return err_wrap(e, "%s: add revision", store_who(who, sizeof(who), project));
 	*number = n;
@@ -210,21 +250,63 @@ int store_revision_set_state(struct store *st, const char *project,
 	return 0;
 }
 
-int store_revision_prune(struct store *st, const char *project, size_t keep,
-			 size_t *deleted, struct err *e)
+/* Appends number, and what its spec refers to, to the JSON array keep. */
+static void keep_row(sqlite3_stmt *stmt, store_refs_fn refs, struct buf *keep)
 {
+	int64_t *refs_out = NULL;
+	size_t n = 0;
+
+	buf_printf(keep, "%s%lld", keep->len > 1 ? "," : "",
+		   (long long)sqlite3_column_int64(stmt, 0));
+	if (refs == NULL || sqlite3_column_type(stmt, 1) == SQLITE_NULL)
+		return;
+	refs((const char *)sqlite3_column_text(stmt, 1), &refs_out, &n);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(keep, ",%lld", (long long)refs_out[i]);
+	free(refs_out);
+}
+
+static int prune(struct store *st, const char *project, size_t keep,
+		 store_refs_fn refs, int *changes, struct err *e)
+{
+	struct buf kept = BUF_INIT;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = store_sql_prepare(e, st->db, &stmt,
+			       "SELECT number, spec FROM revisions WHERE project = ?1"
+			       " AND (number IN (SELECT number FROM revisions"
+			       "  WHERE project = ?1 ORDER BY number DESC LIMIT ?2)"
+			       " OR number IN (SELECT current_rev FROM projects"
+			       "  WHERE name = ?1 UNION SELECT good_rev FROM projects"
+			       "  WHERE name = ?1))", "tI", project, (int64_t)keep);
+	if (rc < 0)
+		return rc;
+	buf_putc(&kept, '[');
+	while ((rc = store_sql_step(st->db, stmt, e)) == 1)
+		keep_row(stmt, refs, &kept);
+	sqlite3_finalize(stmt);
+	buf_putc(&kept, ']');
+	if (rc == 0)
+		rc = store_sql_run(e, st->db, changes,
+				   "DELETE FROM revisions WHERE project = ? AND number"
+				   " NOT IN (SELECT value FROM json_each(?))", "tt",
+				   project, buf_str(&kept));
+	buf_release(&kept);
+	return rc;
+}
+
+int store_revision_prune(struct store *st, const char *project, size_t keep,
+			 store_refs_fn refs, size_t *deleted, struct err *e)
+{
+	struct store_txn t;
 	int changes = 0, rc;
 
 	rc = store_check_scope("project", project, e);
 	if (rc == 0)
-		rc = store_sql_run(e, st->db, &changes,
-				   "DELETE FROM revisions WHERE project = ?1"
-				   " AND number NOT IN (SELECT number FROM revisions"
-				   "  WHERE project = ?1 ORDER BY number DESC LIMIT ?2)"
-				   " AND number NOT IN (SELECT current_rev FROM projects"
-				   "  WHERE name = ?1 UNION SELECT good_rev FROM projects"
-				   "  WHERE name = ?1)",
-				   "tI", project, (int64_t)keep);
+		rc = store_txn_begin(st, &t, e);
+	if (rc == 0)
+		rc = store_txn_end(st, &t, prune(st, project, keep, refs, &changes, e), e);
 	if (rc < 0)
 		return err_wrap(e, "prune revisions");
 	if (deleted)

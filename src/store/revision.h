@@ -5,8 +5,10 @@
  * service.toml text as written and the normalised spec JSON the control loop
  * acts on. Revisions are numbered 1, 2, ... per project and never reused.
  * Each project has two pointers: current (the desired revision, moved by
- * every new revision and by rollback) and good (the last revision whose
- * rollout became active), so that a failed rollout can go back.
+ * every new revision, always by compare-and-set) and good (the last
+ * revision whose rollout became active), so that a failed rollout can go
+ * back. A rollback is a new revision that takes a service's definition from
+ * an older one (reconcile/spec.h's from_revision).
  *
  * cluster.toml is revisioned the same way under the project name
  * STORE_CLUSTER (""); store_project_list leaves it out.
@@ -55,12 +57,31 @@ int store_revision_state_parse(const char *name, enum store_revision_state *out,
 			       struct err *e);
 
 /*
- * Records a new pending revision of project (created on first use) and makes
- * it the current one. source and spec are borrowed, at most STORE_SOURCE_MAX
- * and STORE_SPEC_MAX bytes. *number receives the new revision's number.
+ * A new revision, as its writer planned it. base is the compare-and-set:
+ * the project's current revision the writer read and built this one from
+ * (0: the project had none). uses lists the older revisions whose text the
+ * spec takes definitions from (rollbacks), which must still exist.
  */
-int store_revision_add(struct store *st, const char *project, const char *source,
-		       const char *spec, int64_t deploy_id, int64_t *number,
+struct store_revision_new {
+	const char *source;       /* borrowed, at most STORE_SOURCE_MAX bytes */
+	const char *spec;         /* borrowed, at most STORE_SPEC_MAX bytes */
+	int64_t deploy_id;        /* the deploy that makes it; 0: none */
+	int64_t base;             /* expected current revision; 0: none yet */
+	const int64_t *uses;      /* borrowed; nuses numbers */
+	size_t nuses;
+};
+
+/*
+ * Records a new pending revision of project (created on first use) and makes
+ * it the current one, only if the current revision is still r->base: the one
+ * writer rule for current (deploy, scale, stop, restart, rollback and
+ * automatic rollback all come here). When another writer moved current
+ * first, or a revision in r->uses is gone (pruned), nothing is recorded and
+ * the call fails with ERR_CONFLICT: re-read the current revision and plan
+ * again. *number receives the new revision's number.
+ */
+int store_revision_add(struct store *st, const char *project,
+		       const struct store_revision_new *r, int64_t *number,
 		       struct err *e);
 /* Fills *out (released with store_revision_release); ERR_NOTFOUND if absent. */
 int store_revision_get(struct store *st, const char *project, int64_t number,
@@ -86,11 +107,19 @@ int store_revision_set_state(struct store *st, const char *project,
 int store_revision_activate(struct store *st, const char *project,
 			    int64_t number, struct err *e);
 /*
- * Deletes all but the newest `keep` revisions of project, never the current
- * or the good one. *deleted (may be NULL) receives how many went.
+ * What a revision's spec refers to: sets *out to a malloc'd array of *n
+ * revision numbers (the older revisions it takes definitions from), or
+ * leaves it NULL. The store does not know the spec's format; its writer does.
+ */
+typedef void (*store_refs_fn)(const char *spec, int64_t **out, size_t *n);
+/*
+ * Deletes the revisions of project that no rollback can reach, in one
+ * transaction: it keeps the newest `keep`, the current and the good one, and
+ * every revision that the spec of one of those refers to (refs, may be
+ * NULL). *deleted (may be NULL) receives how many went.
  */
 int store_revision_prune(struct store *st, const char *project, size_t keep,
-			 size_t *deleted, struct err *e);
+			 store_refs_fn refs, size_t *deleted, struct err *e);
 void store_revision_release(struct store_revision *r);
 void store_revision_list_free(struct store_revision *v, size_t n);
 
@@ -104,17 +133,13 @@ int store_project_get(struct store *st, const char *name,
  */
 int store_project_list(struct store *st, const char *after, size_t limit,
 		       struct store_project **out, size_t *n, struct err *e);
-/* Points current at an existing revision (ERR_NOTFOUND otherwise). */
-int store_project_set_current(struct store *st, const char *project,
-			      int64_t number, struct err *e);
 /*
- * Goes back to the known good revision: the current one, if different, is
- * marked rolled back and current points at good. *number receives it.
- * ERR_NOTFOUND when no revision ever became active, ERR_CONFLICT when the
- * current revision is the good one already.
+ * Points current at an existing revision, if it is still expect (the same
+ * compare-and-set as store_revision_add): ERR_NOTFOUND when number does not
+ * exist, ERR_CONFLICT when current moved.
  */
-int store_project_rollback(struct store *st, const char *project,
-			   int64_t *number, struct err *e);
+int store_project_set_current(struct store *st, const char *project,
+			      int64_t expect, int64_t number, struct err *e);
 void store_project_release(struct store_project *p);
 void store_project_list_free(struct store_project *v, size_t n);
 

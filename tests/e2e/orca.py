@@ -91,8 +91,9 @@ class ConfigDir:
 class Server:
     """One `orca server` with its own data directory."""
 
-    def __init__(self, base, docker_host=None, args=()):
+    def __init__(self, base, docker_host=None, args=(), env=None):
         self.dir = tempfile.mkdtemp(prefix="server-", dir=base)
+        self.extra_env = dict(env or {})
         self.data = os.path.join(self.dir, "data")
         self.sock = os.path.join(self.data, "orca.sock")
         self.log = os.path.join(self.dir, "server.log")
@@ -102,7 +103,7 @@ class Server:
         self.responses = []   # every API reply body this fixture saw
 
     def env(self):
-        env = dict(os.environ, ORCA_SOCKET=self.sock)
+        env = dict(os.environ, ORCA_SOCKET=self.sock, **self.extra_env)
         if self.docker_host:
             env["DOCKER_HOST"] = self.docker_host
         return env

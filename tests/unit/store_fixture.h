@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "store/revision.h"
 #include "store/store.h"
 #include "unit.h"
 
@@ -130,6 +131,29 @@ static inline sqlite3 *fx_raw_open(const char *data)
 		fprintf(stderr, "  raw open: %s\n", sqlite3_errmsg(db));
 	free(path);
 	return db;
+}
+
+/* The project's current revision, 0 when it has none. */
+static inline int64_t fx_current(struct store *st, const char *project)
+{
+	struct store_project p = { 0 };
+	struct err e = { 0 };
+	int64_t n = 0;
+
+	if (project && store_project_get(st, project, &p, &e) == 0)
+		n = p.current_rev;
+	store_project_release(&p);
+	return n;
+}
+
+/* store_revision_add made from the current revision, as a lone writer. */
+static inline int fx_add(struct store *st, const char *project, const char *source,
+			 const char *spec, int64_t deploy_id, int64_t *number, struct err *e)
+{
+	struct store_revision_new r = { source, spec, deploy_id, 0, NULL, 0 };
+
+	r.base = fx_current(st, project);
+	return store_revision_add(st, project, &r, number, e);
 }
 
 #endif

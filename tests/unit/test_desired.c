@@ -21,7 +21,7 @@ static int64_t add(struct fx *f, const char *src, const char *meta)
 	struct err e = { 0 };
 	int64_t n = 0;
 
-	EXPECT_EQ_INT(0, store_revision_add(f->st, "shop", src, meta, 0, &n, &e));
+	EXPECT_EQ_INT(0, fx_add(f->st, "shop", src, meta, 0, &n, &e));
 	return n;
 }
 

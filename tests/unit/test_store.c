@@ -22,7 +22,7 @@ static int64_t add_rev(struct store *st, const char *project, const char *source
 	struct err e = { 0 };
 	int64_t n = -1;
 
-	EXPECT_EQ_INT(0, store_revision_add(st, project, source, "{\"v\":1}", 0, &n, &e));
+	EXPECT_EQ_INT(0, fx_add(st, project, source, "{\"v\":1}", 0, &n, &e));
 	return n;
 }
 
@@ -172,7 +172,7 @@ TEST(revision_add_records_the_deploy_id)
 	int64_t n = 0;
 
 	fx_open(&f);
-	EXPECT_EQ_INT(0, store_revision_add(f.st, "web", "s", "{}", 42, &n, &e));
+	EXPECT_EQ_INT(0, fx_add(f.st, "web", "s", "{}", 42, &n, &e));
 	EXPECT_EQ_INT(0, store_revision_get(f.st, "web", n, &r, &e));
 	EXPECT_EQ_INT(42, r.deploy_id);
 	store_revision_release(&r);
@@ -207,20 +207,16 @@ TEST(revision_list_is_newest_first_and_pages)
 	fx_close(&f);
 }
 
-TEST(activate_and_rollback_move_the_pointers)
+TEST(activate_moves_good_and_set_current_is_a_compare_and_set)
 {
 	struct fx f;
 	struct store_revision r;
 	struct store_project p;
 	struct err e = { 0 };
-	int64_t back = 0;
 
 	fx_open(&f);
 	add_rev(f.st, "web", "1");
-	EXPECT_EQ_INT(ERR_NOTFOUND, store_project_rollback(f.st, "web", &back, &e));
-	EXPECT_CONTAINS(e.msg, "no known good revision");
 	EXPECT_EQ_INT(0, store_revision_activate(f.st, "web", 1, &e));
-	EXPECT_EQ_INT(ERR_CONFLICT, store_project_rollback(f.st, "web", &back, &e));
 	add_rev(f.st, "web", "2");
 	EXPECT_EQ_INT(0, store_revision_activate(f.st, "web", 2, &e));
 	add_rev(f.st, "web", "3");
@@ -234,21 +230,73 @@ TEST(activate_and_rollback_move_the_pointers)
 	EXPECT_EQ_INT(2, p.good_rev);
 	store_project_release(&p);
 
-	EXPECT_EQ_INT(0, store_project_rollback(f.st, "web", &back, &e));
-	EXPECT_EQ_INT(2, back);
-	EXPECT_EQ_INT(0, store_revision_current(f.st, "web", &r, &e));
-	EXPECT_EQ_INT(2, r.number);
-	EXPECT_EQ_INT(STORE_REV_ACTIVE, r.state);
-	store_revision_release(&r);
-	EXPECT_EQ_INT(0, store_revision_get(f.st, "web", 3, &r, &e));
-	EXPECT_EQ_INT(STORE_REV_ROLLED_BACK, r.state);
-	store_revision_release(&r);
-
-	EXPECT_EQ_INT(0, store_project_set_current(f.st, "web", 1, &e));
-	EXPECT_EQ_INT(ERR_NOTFOUND, store_project_set_current(f.st, "web", 7, &e));
+	EXPECT_EQ_INT(ERR_CONFLICT, store_project_set_current(f.st, "web", 2, 1, &e));
+	EXPECT_STREQ("project 'web': the current revision is not 2 any more", e.msg);
+	EXPECT_EQ_INT(3, fx_current(f.st, "web"));
+	EXPECT_EQ_INT(0, store_project_set_current(f.st, "web", 3, 1, &e));
+	EXPECT_EQ_INT(1, fx_current(f.st, "web"));
+	EXPECT_EQ_INT(ERR_NOTFOUND, store_project_set_current(f.st, "web", 1, 7, &e));
 	EXPECT_EQ_INT(ERR_NOTFOUND, store_revision_activate(f.st, "web", 7, &e));
 	EXPECT_EQ_INT(ERR_NOTFOUND,
 		      store_revision_set_state(f.st, "web", 7, STORE_REV_FAILED, &e));
+	fx_close(&f);
+}
+
+/* Two writers read revision 1; the second to write must not silently
+ * replace the first one's revision (the lost update of issue 8). */
+TEST(revision_add_is_a_compare_and_set_on_current)
+{
+	struct fx f;
+	struct store *other = NULL;
+	struct store_revision r;
+	struct store_revision_new fix = { "fixed", "{}", 0, 1, NULL, 0 };
+	struct store_revision_new stale = { "stale", "{}", 0, 1, NULL, 0 };
+	struct err e = { 0 };
+	int64_t n = 0;
+
+	fx_open(&f);
+	EXPECT_EQ_INT(0, store_open(f.data, &other, &e));
+	add_rev(f.st, "web", "v1");
+	EXPECT_EQ_INT(0, store_revision_add(other, "web", &fix, &n, &e));
+	EXPECT_EQ_INT(2, n);
+	n = 0;
+	EXPECT_EQ_INT(ERR_CONFLICT, store_revision_add(f.st, "web", &stale, &n, &e));
+	EXPECT_EQ_INT(0, n);
+	EXPECT_STREQ("project 'web': add revision: the current revision moved from 1 to 2 "
+		     "meanwhile", e.msg);
+	EXPECT_EQ_INT(0, store_revision_current(f.st, "web", &r, &e));
+	EXPECT_EQ_INT(2, r.number);
+	EXPECT_STREQ("fixed", r.source);
+	store_revision_release(&r);
+	/* nothing of the loser stays, not even its number */
+	stale.base = 2;
+	EXPECT_EQ_INT(0, store_revision_add(f.st, "web", &stale, &n, &e));
+	EXPECT_EQ_INT(3, n);
+	/* a project that does not exist yet has current revision 0 */
+	stale.base = 3;
+	EXPECT_EQ_INT(ERR_CONFLICT, store_revision_add(f.st, "new", &stale, &n, &e));
+	EXPECT_EQ_INT(ERR_NOTFOUND, store_revision_current(f.st, "new", &r, &e));
+	stale.base = -1;
+	EXPECT_EQ_INT(ERR_INVALID, store_revision_add(f.st, "new", &stale, &n, &e));
+	store_close(other);
+	fx_close(&f);
+}
+
+TEST(revision_add_refuses_a_revision_that_uses_a_missing_one)
+{
+	struct fx f;
+	struct err e = { 0 };
+	int64_t uses[] = { 1, 9 }, n = 0;
+	struct store_revision_new r = { "s", "{}", 0, 1, uses, 1 };
+
+	fx_open(&f);
+	add_rev(f.st, "web", "v1");
+	EXPECT_EQ_INT(0, store_revision_add(f.st, "web", &r, &n, &e));
+	r.base = 2;
+	r.nuses = 2;
+	EXPECT_EQ_INT(ERR_CONFLICT, store_revision_add(f.st, "web", &r, &n, &e));
+	EXPECT_CONTAINS(e.msg, "revision 9 is gone (pruned)");
+	EXPECT_EQ_INT(2, fx_current(f.st, "web"));
 	fx_close(&f);
 }
 
@@ -293,33 +341,49 @@ TEST(revision_input_is_bounded_and_checked)
 	memset(big, 'x', STORE_SOURCE_MAX + 1);
 	big[STORE_SOURCE_MAX + 1] = '\0';
 	fx_open(&f);
-	EXPECT_EQ_INT(ERR_TOOBIG, store_revision_add(f.st, "web", big, "{}", 0, &n, &e));
+	EXPECT_EQ_INT(ERR_TOOBIG, fx_add(f.st, "web", big, "{}", 0, &n, &e));
 	EXPECT_CONTAINS(e.msg, "source larger than");
 	big[STORE_SOURCE_MAX] = '\0';
-	EXPECT_EQ_INT(0, store_revision_add(f.st, "web", big, "{}", 0, &n, &e));
-	EXPECT_EQ_INT(ERR_INVALID, store_revision_add(f.st, "a/b", "s", "{}", 0, &n, &e));
-	EXPECT_EQ_INT(ERR_INVALID, store_revision_add(f.st, "web", NULL, "{}", 0, &n, &e));
-	EXPECT_EQ_INT(ERR_INVALID, store_revision_add(f.st, NULL, "s", "{}", 0, &n, &e));
+	EXPECT_EQ_INT(0, fx_add(f.st, "web", big, "{}", 0, &n, &e));
+	EXPECT_EQ_INT(ERR_INVALID, fx_add(f.st, "a/b", "s", "{}", 0, &n, &e));
+	EXPECT_EQ_INT(ERR_INVALID, fx_add(f.st, "web", NULL, "{}", 0, &n, &e));
+	EXPECT_EQ_INT(ERR_INVALID, fx_add(f.st, NULL, "s", "{}", 0, &n, &e));
 	memset(big, 'p', STORE_NAME_MAX + 1);
 	big[STORE_NAME_MAX + 1] = '\0';
-	EXPECT_EQ_INT(ERR_INVALID, store_revision_add(f.st, big, "s", "{}", 0, &n, &e));
+	EXPECT_EQ_INT(ERR_INVALID, fx_add(f.st, big, "s", "{}", 0, &n, &e));
 	free(big);
 	fx_close(&f);
 }
 
-TEST(prune_keeps_newest_current_and_good_and_never_reuses_numbers)
+/* A spec "{...}" naming the revision it refers to as "from=N". */
+static void refs_of(const char *spec, int64_t **out, size_t *n)
+{
+	const char *p = strstr(spec, "from=");
+
+	*out = NULL;
+	*n = 0;
+	if (p == NULL)
+		return;
+	*out = xmalloc(sizeof(**out));
+	**out = strtoll(p + 5, NULL, 10);
+	*n = 1;
+}
+
+TEST(prune_keeps_newest_current_good_and_what_they_use)
 {
 	struct fx f;
 	struct store_revision *v;
+	struct store_revision_new r = { "s", "from=1", 0, 6, NULL, 0 };
 	size_t n, deleted = 0;
 	struct err e = { 0 };
+	int64_t num = 0;
 
 	fx_open(&f);
 	for (int i = 0; i < 6; i++)
 		add_rev(f.st, "web", "s");
 	EXPECT_EQ_INT(0, store_revision_activate(f.st, "web", 2, &e));
-	EXPECT_EQ_INT(0, store_project_set_current(f.st, "web", 3, &e));
-	EXPECT_EQ_INT(0, store_revision_prune(f.st, "web", 2, &deleted, &e));
+	EXPECT_EQ_INT(0, store_project_set_current(f.st, "web", 6, 3, &e));
+	EXPECT_EQ_INT(0, store_revision_prune(f.st, "web", 2, refs_of, &deleted, &e));
 	EXPECT_EQ_INT(2, deleted); /* 1 and 4 go; 2 good, 3 current, 5 and 6 newest */
 	EXPECT_EQ_INT(0, store_revision_list(f.st, "web", 0, 0, &v, &n, &e));
 	EXPECT_EQ_INT(4, n);
@@ -328,9 +392,26 @@ TEST(prune_keeps_newest_current_and_good_and_never_reuses_numbers)
 	EXPECT_EQ_INT(3, v[2].number);
 	EXPECT_EQ_INT(2, v[3].number);
 	store_revision_list_free(v, n);
-	EXPECT_EQ_INT(0, store_revision_prune(f.st, "web", 0, &deleted, &e));
+	EXPECT_EQ_INT(0, store_revision_prune(f.st, "web", 0, refs_of, &deleted, &e));
 	EXPECT_EQ_INT(2, deleted);
 	EXPECT_EQ_INT(7, add_rev(f.st, "web", "s"));
+
+	/* a kept revision's spec pins the revision it takes a definition from */
+	r.base = 7;
+	r.spec = "from=3";
+	EXPECT_EQ_INT(0, store_revision_add(f.st, "web", &r, &num, &e));
+	for (int i = 0; i < 3; i++)
+		add_rev(f.st, "web", "s");
+	EXPECT_EQ_INT(0, store_revision_prune(f.st, "web", 4, refs_of, &deleted, &e));
+	EXPECT_EQ_INT(1, deleted); /* 7 goes; 8..11 newest, 8 uses 3, 2 good */
+	EXPECT_EQ_INT(0, store_revision_list(f.st, "web", 0, 0, &v, &n, &e));
+	EXPECT_EQ_INT(6, n);
+	EXPECT_EQ_INT(3, v[4].number);
+	EXPECT_EQ_INT(2, v[5].number);
+	store_revision_list_free(v, n);
+	/* without refs, only the pointers and the newest are kept */
+	EXPECT_EQ_INT(0, store_revision_prune(f.st, "web", 4, NULL, &deleted, &e));
+	EXPECT_EQ_INT(1, deleted);
 	fx_close(&f);
 }
 
@@ -347,7 +428,7 @@ TEST(multi_project_apply_commits_every_revision)
 	EXPECT_EQ_INT(ERR_CONFLICT, store_begin(f.st, &e));
 	EXPECT_EQ_INT(0, store_deploy_create(f.st, projects, 3, "apply", &id, &e));
 	for (int i = 0; i < 3; i++)
-		EXPECT_EQ_INT(0, store_revision_add(f.st, projects[i], "s", "{}", id, &n, &e));
+		EXPECT_EQ_INT(0, fx_add(f.st, projects[i], "s", "{}", id, &n, &e));
 	EXPECT_EQ_INT(0, store_commit(f.st, &e));
 	EXPECT_EQ_INT(ERR_CONFLICT, store_commit(f.st, &e));
 	for (int i = 0; i < 3; i++) {
@@ -377,14 +458,14 @@ TEST(multi_project_apply_failing_in_the_middle_records_nothing)
 
 	EXPECT_EQ_INT(0, store_begin(f.st, &e));
 	EXPECT_EQ_INT(0, store_deploy_create(f.st, projects, 3, NULL, &id, &e));
-	EXPECT_EQ_INT(0, store_revision_add(f.st, "a", "new", "{}", id, &n, &e));
+	EXPECT_EQ_INT(0, fx_add(f.st, "a", "new", "{}", id, &n, &e));
 	EXPECT_EQ_INT(2, n);
-	EXPECT_EQ_INT(0, store_revision_add(f.st, "b", "new", "{}", id, &n, &e));
+	EXPECT_EQ_INT(0, fx_add(f.st, "b", "new", "{}", id, &n, &e));
 	/* another connection does not see the open transaction */
 	EXPECT_EQ_INT(ERR_NOTFOUND, store_project_get(other, "b", &p, &e));
 	/* the third project fails: a failed SQL step, then a bound */
-	EXPECT_EQ_INT(ERR_NOTFOUND, store_project_set_current(f.st, "c", 1, &e));
-	EXPECT_EQ_INT(ERR_TOOBIG, store_revision_add(f.st, "c", "s", big, id, &n, &e));
+	EXPECT_EQ_INT(ERR_NOTFOUND, store_project_set_current(f.st, "c", 0, 1, &e));
+	EXPECT_EQ_INT(ERR_TOOBIG, fx_add(f.st, "c", "s", big, id, &n, &e));
 	store_rollback(f.st);
 	store_rollback(f.st); /* harmless */
 
@@ -410,7 +491,7 @@ TEST(a_failed_call_inside_a_transaction_keeps_the_earlier_ones)
 
 	fx_open(&f);
 	EXPECT_EQ_INT(0, store_begin(f.st, &e));
-	EXPECT_EQ_INT(0, store_revision_add(f.st, "a", "s", "{}", 0, &n, &e));
+	EXPECT_EQ_INT(0, fx_add(f.st, "a", "s", "{}", 0, &n, &e));
 	EXPECT_EQ_INT(ERR_NOTFOUND, store_revision_activate(f.st, "a", 5, &e));
 	EXPECT_EQ_INT(0, store_commit(f.st, &e));
 	EXPECT_EQ_INT(0, store_project_get(f.st, "a", &p, &e));

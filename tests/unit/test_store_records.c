@@ -84,10 +84,17 @@ TEST(deploy_list_is_newest_first_and_ids_survive_prune)
 	EXPECT_STREQ("no node fits", v[0].message);
 	store_deploy_list_free(v, n);
 
+	/* a running deploy is never pruned: 1 still runs */
+	for (int64_t i = 3; i <= 5; i++)
+		EXPECT_EQ_INT(0, store_deploy_set_state(f.st, i, STORE_DEPLOY_SUCCEEDED, "", &e));
 	EXPECT_EQ_INT(0, store_deploy_prune(f.st, 2, &deleted, &e));
-	EXPECT_EQ_INT(3, deleted);
+	EXPECT_EQ_INT(2, deleted);
 	EXPECT_EQ_INT(0, store_deploy_prune(f.st, 0, &deleted, &e));
 	EXPECT_EQ_INT(2, deleted);
+	EXPECT_EQ_INT(0, store_deploy_list(f.st, 0, 0, &v, &n, &e));
+	EXPECT_EQ_INT(1, n);
+	EXPECT_EQ_INT(1, v[0].id);
+	store_deploy_list_free(v, n);
 	EXPECT_EQ_INT(0, store_deploy_create(f.st, p, 1, NULL, &id, &e));
 	EXPECT_EQ_INT(6, id);
 	fx_close(&f);

@@ -155,15 +155,28 @@ int docker_api_choose(const char *server_api, const char *server_min,
 				       : server_min);
 	if (api < api_number(DOCKER_API_MIN))
 		return err_set(e, ERR_UNSUPPORTED,
-			       "the Docker Engine speaks API %s, older than the %s orca needs: upgrade Docker to 19.03 or newer",
+			       "the Docker Engine speaks API %s at most, older than API %s, the oldest orca supports: upgrade Docker to 19.03 or newer",
 			       server_api, DOCKER_API_MIN);
 	if (min > api_number(DOCKER_API_MAX))
 		return err_set(e, ERR_UNSUPPORTED,
-			       "the Docker Engine requires API %s or newer, but orca speaks at most %s",
-			       server_min, DOCKER_API_MAX);
+			       "the Docker Engine requires API %s or newer, but orca has been checked against API %s at most: upgrade orca, or let the engine accept API %s (DOCKER_MIN_API_VERSION=%s in dockerd's environment)",
+			       server_min, DOCKER_API_MAX, DOCKER_API_MAX,
+			       DOCKER_API_MAX);
 	pick = api > api_number(DOCKER_API_MAX) ? DOCKER_API_MAX : server_api;
 	snprintf(out, n, "%s", pick);
 	return 0;
+}
+
+int docker_api_at_least(struct docker_client *c, const char *version,
+			struct err *e)
+{
+	int rc = 0;
+
+	if (c->api_version[0] == '\0')
+		rc = docker_client_negotiate(c, e);
+	if (rc < 0)
+		return rc;
+	return api_number(c->api_version) >= api_number(version);
 }
 
 int docker_client_negotiate(struct docker_client *c, struct err *e)
@@ -181,8 +194,11 @@ int docker_client_negotiate(struct docker_client *c, struct err *e)
 	rc = docker_api_choose(docker_json_str(v, "ApiVersion"),
 			       docker_json_str(v, "MinAPIVersion"),
 			       c->api_version, sizeof(c->api_version), e);
-	if (rc < 0)
+	if (rc < 0) {
+		err_wrap(e, "docker %s at %s", docker_json_str(v, "Version"),
+			 c->socket_path);
 		goto out;
+	}
 	docker_json_copy(c->server_version, sizeof(c->server_version), v,
 			 "Version");
 out:

@@ -33,9 +33,47 @@
 
 #include "base/err.h"
 
-/* The API versions orca speaks. Fields orca sends exist unchanged in all. */
-#define DOCKER_API_MIN "1.40"   /* Docker 19.03: HostConfig.DeviceRequests */
-#define DOCKER_API_MAX "1.43"   /* never ask a server for more than this */
+/*
+ * The API versions orca speaks: the engine's newest, capped at
+ * DOCKER_API_MAX, never below DOCKER_API_MIN (Docker 19.03, which brought
+ * HostConfig.DeviceRequests). Docker 29.0 to 29.2 accept 1.44 and newer
+ * only; 29.3 and later accept 1.40 again and offer up to 1.55.
+ *
+ * DOCKER_API_MAX is the newest version whose changelog has been read
+ * against every field orca sends or reads (moby api/docs/CHANGELOG.md,
+ * v1.44 to v1.55, at docker-v29.7.2; v1.56 was still empty):
+ *  - 1.44: POST /networks/create fails on a duplicate name by itself and
+ *    CheckDuplicate is deprecated (gone from the 1.55 schema): sent only
+ *    below 1.44 (network.c). Config.MacAddress deprecated: orca never
+ *    sends it. Several EndpointsConfig allowed at create: orca sends one.
+ *    Validation errors now come from create rather than start: both are
+ *    already sentences. VirtualSize dropped from image inspect: orca reads
+ *    Size. NetworkSettings.HairpinMode and friends deprecated: orca reads
+ *    NetworkSettings.Networks only.
+ *  - 1.45: inspect's Aliases no longer hold the short id: orca reads no
+ *    aliases back. Image inspect loses Container/ContainerConfig: unread.
+ *  - 1.46-1.47: additions only (annotations, tmpfs options, manifests).
+ *  - 1.48: "error" and "progress" of pull streams deprecated in favour of
+ *    errorDetail/progressDetail: image.c reads errorDetail.message first.
+ *    GwPriority, image mounts, ImageManifestDescriptor: additions.
+ *  - 1.49-1.51: image inspect may omit unset Config fields, Containers
+ *    counts: orca reads Id, Size, RepoDigests and Config.Labels, all of
+ *    which may be absent without harm.
+ *  - 1.52: GET /events negotiates its content type and drops status, id
+ *    and from: orca asks for application/x-ndjson, skips a json-seq record
+ *    separator if one comes anyway, and reads Action, Actor and timeNano.
+ *    NetworkSettings loses IPAddress, Gateway, MacAddress etc.: orca reads
+ *    NetworkSettings.Networks.<name>.IPAddress, which stays. Container-wide
+ *    Config.MacAddress refused: never sent. Empty PortBindings lists warn:
+ *    orca sends a binding only with a host port. Image inspect omits empty
+ *    Config.Labels: read as none.
+ *  - 1.53-1.55: additions (jsonl events, image identity, attestations,
+ *    blkio update) and a MacAddress fix on connect: nothing orca uses.
+ * Nothing orca uses changed shape between 1.40 and 1.55 except as above;
+ * the version-dependent parts are tested in test_docker_fake.c.
+ */
+#define DOCKER_API_MIN "1.40"
+#define DOCKER_API_MAX "1.55"
 
 #define DOCKER_SOCKET_DEFAULT "/var/run/docker.sock"
 /* "sha256:" + 64 hex + NUL: fits container, network and image ids. */
@@ -67,8 +105,9 @@ const char *docker_client_socket(const struct docker_client *c);
 
 /*
  * GET /version: picks the API version (the server's, capped at
- * DOCKER_API_MAX) and refuses servers older than DOCKER_API_MIN. Called
- * lazily by the first request; call it early to fail fast.
+ * DOCKER_API_MAX) and refuses servers older than DOCKER_API_MIN or that
+ * need more than DOCKER_API_MAX, with a sentence naming both versions.
+ * Called lazily by the first request; call it early to fail fast.
  */
 int docker_client_negotiate(struct docker_client *c, struct err *e);
 /* "1.41" once negotiated, "" before. Borrowed. */

@@ -88,8 +88,15 @@ static int on_record(void *arg, const char *line, size_t len, struct err *e)
 {
 	struct stream *s = arg;
 	struct docker_event ev;
-	int rc = docker_event_parse(line, len, &ev, e);
+	int rc;
 
+	/* an engine that answers application/json-seq (API 1.52+) starts
+	 * each record with an RS byte */
+	while (len > 0 && *line == '\x1e')
+		line++, len--;
+	if (len == 0)
+		return 0;
+	rc = docker_event_parse(line, len, &ev, e);
 	if (rc == 0)
 		rc = s->fn(s->arg, &ev) ? DOCKER_STOP : 0;
 	docker_event_release(&ev);
@@ -105,7 +112,8 @@ int docker_events(struct docker_client *c, const struct docker_events_opts *opts
 	struct docker_lines lines;
 	struct buf path = BUF_INIT;
 	struct docker_request rq = { .timeout_ms = -1, .on_data = docker_lines_feed,
-				     .arg = &lines };
+				     .arg = &lines,
+				     .accept = "application/x-ndjson" };
 	char *filters = docker_filters_json(o->types, o->labels, o->actions);
 	int rc;
 

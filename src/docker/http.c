@@ -206,6 +206,12 @@ static int perform(struct docker_client *c, const struct docker_request *rq,
 		headers = curl_slist_append(headers, "Content-Type:");
 	}
 	headers = curl_slist_append(headers, "Expect:");
+	if (rq->accept) {
+		char *accept = xasprintf("Accept: %s", rq->accept);
+
+		headers = curl_slist_append(headers, accept);
+		free(accept);
+	}
 	if (rq->unversioned)
 		url = xasprintf("http://docker%s", rq->path);
 	else

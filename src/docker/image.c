@@ -86,9 +86,10 @@ static int on_record(void *arg, const char *line, size_t len, struct err *e)
 	(void)e;
 	if (j == NULL)
 		return 0;   /* progress is advisory: skip what we cannot read */
-	msg = docker_json_str(j, "error");
+	/* "error" is deprecated since API 1.48 and may come empty */
+	msg = docker_json_str(json_object_get(j, "errorDetail"), "message");
 	if (msg[0] == '\0')
-		msg = docker_json_str(json_object_get(j, "errorDetail"), "message");
+		msg = docker_json_str(j, "error");
 	if (msg[0] && p->error[0] == '\0')
 		docker_engine_message(msg, strlen(msg), p->error, sizeof(p->error));
 	else if (p->progress && !msg[0])

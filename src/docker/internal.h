@@ -41,6 +41,7 @@ struct docker_request {
 	const char *path;       /* escaped path and query: "/containers/x/json" */
 	int unversioned;        /* no "/v1.xx" prefix, no negotiation first */
 	const json_t *body;     /* sent as JSON when not NULL; borrowed */
+	const char *accept;     /* Accept header; NULL: libcurl's default */
 	long timeout_ms;        /* 0: the client's; -1: none (streams) */
 	docker_data_fn on_data; /* 2xx bodies go here instead of memory */
 	void *arg;
@@ -65,6 +66,11 @@ int docker_http(struct docker_client *c, const struct docker_request *rq,
  */
 int docker_call(struct docker_client *c, const struct docker_request *rq,
 		long *status, json_t **out, struct err *e);
+
+/* client.c: 1 when the negotiated API version (negotiating first if need
+ * be) is at least version ("1.44"), 0 when older, or a negative code. */
+int docker_api_at_least(struct docker_client *c, const char *version,
+			struct err *e);
 
 /* errors.c: sentences (pure). */
 int docker_status_error(struct err *e, long status, const char *body,

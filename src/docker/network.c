@@ -85,21 +85,32 @@ static int adopt(const struct docker_network_spec *s, const json_t *j,
 	return 0;
 }
 
-static json_t *create_body(const struct docker_network_spec *s)
+/* From API 1.44 the engine refuses a duplicate name by itself, and
+ * CheckDuplicate is deprecated (it is gone from the 1.55 schema). */
+static json_t *create_body(const struct docker_network_spec *s, int api_1_44)
 {
-	return json_pack("{s:s, s:s, s:b, s:b, s:o}", "Name", s->name,
-			 "Driver", "bridge", "CheckDuplicate", 1,
-			 "Internal", !!s->internal,
-			 "Labels", docker_kv_object(s->labels));
+	json_t *body = json_pack("{s:s, s:s, s:b, s:o}", "Name", s->name,
+				 "Driver", "bridge", "Internal", !!s->internal,
+				 "Labels", docker_kv_object(s->labels));
+
+	if (!api_1_44)
+		json_object_set_new(body, "CheckDuplicate", json_true());
+	return body;
 }
 
 static int create(struct docker_client *c, const struct docker_network_spec *s,
 		  char id[DOCKER_ID_SIZE], struct err *e)
 {
-	json_t *body = create_body(s), *out = NULL;
-	struct docker_request rq = { .method = "POST", .path = "/networks/create",
-				     .body = body };
-	int rc = docker_call(c, &rq, NULL, &out, e);
+	int recent = docker_api_at_least(c, "1.44", e);
+	json_t *body, *out = NULL;
+	struct docker_request rq = { .method = "POST", .path = "/networks/create" };
+	int rc;
+
+	if (recent < 0)
+		return recent;
+	body = create_body(s, recent);
+	rq.body = body;
+	rc = docker_call(c, &rq, NULL, &out, e);
 
 	if (rc == 0 && id)
 		docker_json_copy(id, DOCKER_ID_SIZE, out, "Id");

@@ -43,6 +43,8 @@ struct fake_engine {
 	pthread_mutex_t lock;
 	const struct fake_route *routes;
 	const char *api_version;
+	const char *min_api_version; /* "1.12" unless set */
+	char last_accept[128];       /* the last request's Accept header */
 	struct buf log;              /* "METHOD target\n" per request */
 	struct buf last_body;
 };
@@ -131,6 +133,10 @@ static int fake_read_request(struct fake_engine *f, int fd, char *method,
 	snprintf(method, 16, "%.*s", (int)(sp1 - in.data), in.data);
 	snprintf(target, n, "%.*s", (int)(sp2 - sp1 - 1), sp1 + 1);
 	pthread_mutex_lock(&f->lock);
+	f->last_accept[0] = '\0';
+	if ((cl = strcasestr(in.data, "\r\naccept:")) != NULL && cl < end)
+		snprintf(f->last_accept, sizeof(f->last_accept), "%.*s",
+			 (int)strcspn(cl + 10, "\r"), cl + 10);
 	buf_printf(&f->log, "%s %s\n", method, target);
 	buf_reset(&f->last_body);
 	buf_append(&f->last_body, in.data + head_len, body_len);
@@ -165,8 +171,9 @@ static void fake_answer(struct fake_engine *f, int fd)
 	if (strcmp(target, "/version") == 0) {
 		snprintf(version, sizeof(version),
 			 "{\"Version\":\"99.0-fake\",\"ApiVersion\":\"%s\","
-			 "\"MinAPIVersion\":\"1.12\"}",
-			 f->api_version ? f->api_version : "1.41");
+			 "\"MinAPIVersion\":\"%s\"}",
+			 f->api_version ? f->api_version : "1.41",
+			 f->min_api_version ? f->min_api_version : "1.12");
 		fake_reply(fd, 200, version);
 	} else if (strcmp(target, "/_ping") == 0) {
 		fake_reply(fd, 200, "OK");

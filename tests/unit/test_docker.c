@@ -518,16 +518,34 @@ TEST(api_version_choice)
 	char v[16];
 	struct err e = { 0 };
 
+	/* in range: the engine's own version */
 	EXPECT_EQ_INT(0, docker_api_choose("1.41", "1.12", v, sizeof(v), &e));
 	EXPECT_STREQ("1.41", v);
-	EXPECT_EQ_INT(0, docker_api_choose("1.51", "1.24", v, sizeof(v), &e));
-	EXPECT_STREQ(DOCKER_API_MAX, v);
 	EXPECT_EQ_INT(0, docker_api_choose("1.40", NULL, v, sizeof(v), &e));
 	EXPECT_STREQ("1.40", v);
+	/* Docker 29.0: 1.52, accepting 1.44 and newer */
+	EXPECT_EQ_INT(0, docker_api_choose("1.52", "1.44", v, sizeof(v), &e));
+	EXPECT_STREQ("1.52", v);
+	EXPECT_EQ_INT(0, docker_api_choose(DOCKER_API_MAX, "1.40", v, sizeof(v), &e));
+	EXPECT_STREQ(DOCKER_API_MAX, v);
+	/* newer than orca knows, but accepting what orca knows: capped */
+	EXPECT_EQ_INT(0, docker_api_choose("1.70", "1.40", v, sizeof(v), &e));
+	EXPECT_STREQ(DOCKER_API_MAX, v);
+	EXPECT_EQ_INT(0, docker_api_choose("1.70", DOCKER_API_MAX, v, sizeof(v), &e));
+	EXPECT_STREQ(DOCKER_API_MAX, v);
+	/* too old */
 	EXPECT_EQ_INT(ERR_UNSUPPORTED, docker_api_choose("1.39", "1.12", v, sizeof(v), &e));
-	EXPECT_CONTAINS(e.msg, "speaks API 1.39, older than the 1.40 orca needs");
+	EXPECT_STREQ("the Docker Engine speaks API 1.39 at most, older than API 1.40, the "
+		     "oldest orca supports: upgrade Docker to 19.03 or newer", e.msg);
+	/* too new: it refuses everything orca has been checked against */
+	EXPECT_EQ_INT(ERR_UNSUPPORTED, docker_api_choose("1.70", "1.60", v, sizeof(v), &e));
+	EXPECT_STREQ("the Docker Engine requires API 1.60 or newer, but orca has been "
+		     "checked against API " DOCKER_API_MAX " at most: upgrade orca, or let "
+		     "the engine accept API " DOCKER_API_MAX " (DOCKER_MIN_API_VERSION="
+		     DOCKER_API_MAX " in dockerd's environment)", e.msg);
 	EXPECT_EQ_INT(ERR_UNSUPPORTED, docker_api_choose("2.3", "2.0", v, sizeof(v), &e));
 	EXPECT_CONTAINS(e.msg, "requires API 2.0 or newer");
+	/* unreadable */
 	EXPECT_EQ_INT(ERR_FAIL, docker_api_choose("", NULL, v, sizeof(v), &e));
 	EXPECT_EQ_INT(ERR_FAIL, docker_api_choose("1.41x", NULL, v, sizeof(v), &e));
 }

@@ -31,6 +31,7 @@ static struct docker_client *client(const struct fake_route *routes)
 		fake_up = 1;
 	}
 	F.api_version = NULL;
+	F.min_api_version = NULL;
 	fake_routes(&F, routes);
 	if (docker_client_new(&c, F.path, &e) < 0) {
 		fprintf(stderr, "client: %s\n", e.msg);
@@ -50,7 +51,8 @@ static double now_s(void)
 TEST(negotiation_caps_at_newest_supported)
 {
 	static const struct fake_route routes[] = {
-		{ "GET", "/v1.43/containers/x/json", 200, "{\"Id\":\"abc\",\"Name\":\"/x\"}" },
+		{ "GET", "/v" DOCKER_API_MAX "/containers/x/json", 200,
+		  "{\"Id\":\"abc\",\"Name\":\"/x\"}" },
 		{ NULL },
 	};
 	struct docker_client *c = client(routes);
@@ -58,15 +60,36 @@ TEST(negotiation_caps_at_newest_supported)
 	struct err e = { 0 };
 	char *log;
 
-	F.api_version = "1.47";
+	F.api_version = "1.60";
 	EXPECT_EQ_INT(0, docker_container_inspect(c, "x", &info, &e));
-	EXPECT_STREQ("1.43", docker_client_api_version(c));
+	EXPECT_STREQ(DOCKER_API_MAX, docker_client_api_version(c));
 	EXPECT_STREQ("99.0-fake", docker_client_server_version(c));
 	EXPECT_STREQ("x", info.name);
 	log = fake_log(&F);
-	EXPECT_STREQ("GET /version\nGET /v1.43/containers/x/json\n", log);
+	EXPECT_STREQ("GET /version\nGET /v" DOCKER_API_MAX "/containers/x/json\n", log);
 	free(log);
 	docker_container_info_release(&info);
+	docker_client_free(c);
+}
+
+/* Docker 29.0 answers ApiVersion 1.52, MinAPIVersion 1.44. */
+TEST(docker_29_is_spoken_to_in_its_own_version)
+{
+	static const struct fake_route routes[] = {
+		{ "POST", "/v1.52/containers/x/start", 204, NULL },
+		{ NULL },
+	};
+	struct docker_client *c = client(routes);
+	struct err e = { 0 };
+	char *log;
+
+	F.api_version = "1.52";
+	F.min_api_version = "1.44";
+	EXPECT_EQ_INT(0, docker_container_start(c, "x", &e));
+	EXPECT_STREQ("1.52", docker_client_api_version(c));
+	log = fake_log(&F);
+	EXPECT_STREQ("GET /version\nPOST /v1.52/containers/x/start\n", log);
+	free(log);
 	docker_client_free(c);
 }
 
@@ -77,8 +100,26 @@ TEST(old_engine_is_refused)
 
 	F.api_version = "1.39";
 	EXPECT_EQ_INT(ERR_UNSUPPORTED, docker_container_start(c, "x", &e));
-	EXPECT_STREQ("container 'x': start: the Docker Engine speaks API 1.39, older "
-		     "than the 1.40 orca needs: upgrade Docker to 19.03 or newer", e.msg);
+	EXPECT_CONTAINS(e.msg, "container 'x': start: docker 99.0-fake at ");
+	EXPECT_CONTAINS(e.msg, ": the Docker Engine speaks API 1.39 at most, older than API "
+			"1.40, the oldest orca supports: upgrade Docker to 19.03 or newer");
+	docker_client_free(c);
+}
+
+TEST(too_new_engine_is_refused_naming_both_versions)
+{
+	struct docker_client *c = client(NULL);
+	struct err e = { 0 };
+	char *log;
+
+	F.api_version = "1.70";
+	F.min_api_version = "1.60";
+	EXPECT_EQ_INT(ERR_UNSUPPORTED, docker_container_start(c, "x", &e));
+	EXPECT_CONTAINS(e.msg, "the Docker Engine requires API 1.60 or newer, but orca "
+			"has been checked against API " DOCKER_API_MAX " at most");
+	log = fake_log(&F);
+	EXPECT_STREQ("GET /version\n", log);   /* nothing else was asked */
+	free(log);
 	docker_client_free(c);
 }
 
@@ -167,6 +208,35 @@ TEST(ensure_with_registry_error_in_stream)
 		     "lookup registry-1.docker.io: no such host", e.msg);
 	EXPECT_STREQ("Pulling from shop/api", buf_str(&progress));
 	buf_release(&progress);
+	docker_client_free(c);
+}
+
+/* From API 1.48 "error" is deprecated and may be empty or stale: the
+ * sentence comes from errorDetail.message. */
+static void pull_error_detail_only(int fd)
+{
+	const char *a = "{\"errorDetail\":{\"message\":\"manifest for shop/api:1 not "
+			"found: manifest unknown\"},\"error\":\"\"}\n";
+
+	fake_sendf(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	fake_chunk(fd, a, strlen(a));
+	fake_sendf(fd, "0\r\n\r\n");
+}
+
+TEST(pull_error_is_read_from_error_detail)
+{
+	static const struct fake_route routes[] = {
+		{ "POST", "/v1.52/images/create?fromImage=shop%2Fapi&tag=1", 0, NULL,
+		  pull_error_detail_only },
+		{ NULL },
+	};
+	struct docker_client *c = client(routes);
+	struct err e = { 0 };
+
+	F.api_version = "1.52";
+	EXPECT_EQ_INT(ERR_NOTFOUND, docker_image_pull(c, "shop/api:1", NULL, NULL, &e));
+	EXPECT_STREQ("image 'shop/api:1': pull: the registry has no such image: manifest "
+		     "for shop/api:1 not found: manifest unknown", e.msg);
 	docker_client_free(c);
 }
 
@@ -298,6 +368,40 @@ TEST(events_split_across_chunks)
 	EXPECT_CONTAINS(log, "GET /v1.41/events?filters=%7B%22label%22%3A%5B%22orca."
 			"managed%3Dtrue%22%5D%2C%22type%22%3A%5B%22container%22%5D%7D\n");
 	free(log);
+	buf_release(&got);
+	docker_client_free(c);
+}
+
+/* API 1.52+ may answer application/json-seq: RS before each record. */
+static void events_json_seq(int fd)
+{
+	const char *text = "\x1e{\"Type\":\"container\",\"Action\":\"start\","
+			   "\"Actor\":{\"ID\":\"c1\"},\"timeNano\":1}\n"
+			   "\x1e{\"Type\":\"container\",\"Action\":\"die\","
+			   "\"Actor\":{\"ID\":\"c1\",\"Attributes\":{\"exitCode\":\"3\"}},"
+			   "\"timeNano\":2}\n";
+
+	fake_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json-seq\r\n"
+		   "Transfer-Encoding: chunked\r\n\r\n");
+	fake_chunk(fd, text, strlen(text));
+	fake_sendf(fd, "0\r\n\r\n");
+}
+
+TEST(events_ask_for_ndjson_and_read_json_seq)
+{
+	static const struct fake_route routes[] = {
+		{ "GET", "/v1.52/events", 0, NULL, events_json_seq },
+		{ NULL },
+	};
+	struct docker_client *c = client(routes);
+	struct buf got = BUF_INIT;
+	struct err e = { 0 };
+
+	F.api_version = "1.52";
+	F.min_api_version = "1.44";
+	EXPECT_EQ_INT(0, docker_events(c, NULL, collect_event, &got, &e));
+	EXPECT_STREQ("start  c1  -1 1|die  c1  3 2|", buf_str(&got));
+	EXPECT_STREQ("application/x-ndjson", F.last_accept);
 	buf_release(&got);
 	docker_client_free(c);
 }
@@ -503,9 +607,30 @@ TEST(network_create_adopts_ours_and_refuses_others)
 	EXPECT_EQ_INT(0, docker_network_create(c, &s, id, &created, &e));
 	EXPECT_STREQ("n2", id);
 	EXPECT_EQ_INT(1, created);
-	EXPECT_STREQ("{\"Name\":\"orca-shop\",\"Driver\":\"bridge\",\"CheckDuplicate\":true,"
-		     "\"Internal\":false,\"Labels\":{\"orca.managed\":\"true\"}}",
+	EXPECT_STREQ("{\"Name\":\"orca-shop\",\"Driver\":\"bridge\",\"Internal\":false,"
+		     "\"Labels\":{\"orca.managed\":\"true\"},\"CheckDuplicate\":true}",
 		     buf_str(&F.last_body));
+	docker_client_free(c);
+}
+
+/* API 1.44 deprecated CheckDuplicate (duplicates always fail there). */
+TEST(network_create_without_check_duplicate_from_1_44)
+{
+	static const struct fake_route fresh[] = {
+		{ "GET", "/v1.44/networks/orca-shop", 404, "{\"message\":\"not found\"}" },
+		{ "POST", "/v1.44/networks/create", 201, "{\"Id\":\"n2\"}" },
+		{ NULL },
+	};
+	struct docker_network_spec s = { .name = "orca-shop", .owner_label = "orca.managed=true" };
+	struct docker_client *c = client(fresh);
+	char id[DOCKER_ID_SIZE];
+	struct err e = { 0 };
+
+	F.api_version = "1.44";
+	EXPECT_EQ_INT(0, docker_network_create(c, &s, id, NULL, &e));
+	EXPECT_STREQ("n2", id);
+	EXPECT_STREQ("{\"Name\":\"orca-shop\",\"Driver\":\"bridge\",\"Internal\":false,"
+		     "\"Labels\":{}}", buf_str(&F.last_body));
 	docker_client_free(c);
 }
 

@@ -1,6 +1,9 @@
 /*
  * daemon.c - `orca server`: the control loop plus the API, until a signal.
  *
+ * The data directory's lock (store_lock_dir) comes first: a second server
+ * on the same directory leaves before it adopts or changes anything.
+ *
  * SIGTERM, SIGINT and SIGHUP are blocked in every thread and taken with
  * sigwait() here, so shutting down is an ordinary function call: stop the
  * API (waiting for its handlers), then the control loop. Containers are
@@ -16,6 +19,7 @@
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/xalloc.h"
+#include "store/store.h"
 
 static struct router *routes(struct api *a, struct err *e)
 {
@@ -62,10 +66,17 @@ int api_serve(const struct api_opts *o, struct err *e)
 	struct http_server *srv = NULL;
 	struct router *r = NULL;
 	char *sock = o->socket_path ? xstrdup(o->socket_path) : paths_socket_in(o->data_dir);
+	struct store_lock *lock = NULL;
 	struct api a;
 	int rc;
 
 	block_signals();
+	/* before anything reads the directory or touches the engine */
+	rc = store_lock_dir(o->data_dir, &lock, e);
+	if (rc < 0) {
+		free(sock);
+		return rc;
+	}
 	rc = api_ctx_init(&a, o->data_dir, o->docker_socket, e);
 	if (rc == 0)
 		rc = control_start(&co, &a.control, e);
@@ -91,6 +102,7 @@ stop:
 	router_free(r);
 out:
 	api_ctx_release(&a);
+	store_unlock_dir(lock);
 	free(sock);
 	return rc;
 }

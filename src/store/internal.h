@@ -110,6 +110,9 @@ int store_enum_parse(const char *what, const char *const *names, size_t n,
 #define STORE_WHO_MAX (STORE_NAME_MAX + 16)
 const char *store_who(char *buf, size_t size, const char *project);
 
+/* mkdir -p with mode 0700 for every directory it creates. */
+int store_make_dir(const char *dir, struct err *e);
+
 /* Migrates db to version target (tests use it to build older databases). */
 int store_migrate(sqlite3 *db, int target, struct err *e);
 int store_db_version(sqlite3 *db, int *version, struct err *e);

@@ -13,8 +13,7 @@
 
 #include "base/xalloc.h"
 
-/* mkdir -p with mode 0700 for every directory it creates. */
-static int make_dir(const char *dir, struct err *e)
+int store_make_dir(const char *dir, struct err *e)
 {
 	char *path = xstrdup(dir);
 	struct stat sb;
@@ -157,7 +156,7 @@ int store_open(const char *data_dir, struct store **out, struct err *e)
 	st = xcalloc(1, sizeof(*st));
 	st->dir = xstrdup(data_dir);
 	st->db_path = xasprintf("%s/orca.db", data_dir);
-	rc = make_dir(data_dir, e);
+	rc = store_make_dir(data_dir, e);
 	if (rc == 0 && (rc = open_db(st, e)) < 0)
 		err_wrap(e, "store '%s'", st->db_path);
 	if (rc == 0)

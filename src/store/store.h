@@ -49,6 +49,17 @@ struct store;
  * data_dir is borrowed for the call; *out is freed with store_close().
  */
 int store_open(const char *data_dir, struct store **out, struct err *e);
+/*
+ * Makes this process the one server of data_dir (created if needed): an
+ * exclusive flock on <data_dir>/orca.lock, which then holds this pid. Take
+ * it before anything else reads or changes the directory or the engine.
+ * ERR_CONFLICT, with the holder's pid, when another process holds it. The
+ * lock lasts until store_unlock_dir or the process ends.
+ */
+struct store_lock;
+int store_lock_dir(const char *data_dir, struct store_lock **out, struct err *e);
+void store_unlock_dir(struct store_lock *l);
+
 /* Closes the connection; rolls back a transaction left open. NULL is fine. */
 void store_close(struct store *st);
 

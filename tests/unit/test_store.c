@@ -54,6 +54,26 @@ TEST(open_creates_private_dir_and_wal_database)
 	fx_close(&f);
 }
 
+TEST(one_lock_per_data_dir_naming_its_holder)
+{
+	char *dir = fixture_dir();
+	char *data = fixture_data(dir);
+	struct store_lock *a = NULL, *b = NULL;
+	struct err e = { 0 };
+	char want[64];
+
+	EXPECT_EQ_INT(0, store_lock_dir(data, &a, &e));   /* creates data */
+	EXPECT_EQ_INT(ERR_CONFLICT, store_lock_dir(data, &b, &e));
+	EXPECT_NULL(b);
+	snprintf(want, sizeof(want), "in use by another orca server (pid %ld,", (long)getpid());
+	EXPECT_CONTAINS(e.msg, want);
+	store_unlock_dir(a);
+	EXPECT_EQ_INT(0, store_lock_dir(data, &b, &e));
+	store_unlock_dir(b);
+	free(data);
+	fixture_rm(dir);
+}
+
 TEST(open_twice_and_reopen_are_idempotent)
 {
 	struct fx f;

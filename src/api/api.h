@@ -1,15 +1,17 @@
 /*
  * api.h - orca's control API: the routes of docs/API.md over http.h.
  *
- * api_serve() is `orca server`: it opens the data directory, starts the
- * control loop (reconcile/control.h), serves the API on the unix socket (and
- * a loopback TCP address when asked) and returns when SIGTERM or SIGINT
- * arrives, after stopping its threads. Workloads keep running.
+ * api_serve() is `orca server`: it locks and opens the data directory,
+ * starts the control loop (reconcile/control.h), serves the API on the unix
+ * socket (and a loopback TCP address when asked) and returns when SIGTERM or
+ * SIGINT arrives, after stopping its threads. SIGHUP reopens the log file.
+ * Workloads keep running.
  */
 #ifndef ORCA_API_API_H
 #define ORCA_API_API_H
 
 #include "base/err.h"
+#include "base/log.h"
 
 struct api_opts {
 	const char *data_dir;
@@ -17,6 +19,8 @@ struct api_opts {
 	const char *listen;          /* "127.0.0.1:7070" or NULL */
 	const char *docker_socket;   /* NULL: DOCKER_HOST or the default */
 	const char *node;            /* NULL: "local" */
+	const char *log_file;        /* NULL: stderr; reopened on SIGHUP */
+	enum log_format log_format;
 };
 
 int api_serve(const struct api_opts *o, struct err *e);

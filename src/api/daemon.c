@@ -7,7 +7,7 @@
  * SIGTERM, SIGINT and SIGHUP are blocked in every thread and taken with
  * sigwait() here, so shutting down is an ordinary function call: stop the
  * API (waiting for its handlers), then the control loop. Containers are
- * never stopped on the way out.
+ * never stopped on the way out. SIGHUP only reopens the log file.
  */
 #include "api/api.h"
 
@@ -34,7 +34,8 @@ static struct router *routes(struct api *a, struct err *e)
 	return r;
 }
 
-static int wait_for_signal(void)
+/* Waits for SIGTERM or SIGINT; SIGHUP reopens the log file (logrotate). */
+static int wait_for_stop(void)
 {
 	sigset_t set;
 	int sig = 0;
@@ -43,8 +44,19 @@ static int wait_for_signal(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	sigwait(&set, &sig);
-	return sig;
+	for (;;) {
+		struct err e = { 0 };
+
+		sigwait(&set, &sig);
+		if (sig != SIGHUP)
+			return sig;
+		if (log_reopen(&e) < 0)
+			log_at(LOG_ERROR, NULL, 0, "SIGHUP: %s; still logging to the old file", e.msg);
+		else if (log_path())
+			log_line("SIGHUP: reopened the log file '%s'", log_path());
+		else
+			log_line("SIGHUP: logging to stderr, nothing to reopen");
+	}
 }
 
 static void block_signals(void)
@@ -73,10 +85,14 @@ int api_serve(const struct api_opts *o, struct err *e)
 	block_signals();
 	/* before anything reads the directory or touches the engine */
 	rc = store_lock_dir(o->data_dir, &lock, e);
+	if (rc == 0 && o->log_file)
+		rc = log_open(o->log_file, e);
 	if (rc < 0) {
+		store_unlock_dir(lock);
 		free(sock);
 		return rc;
 	}
+	log_set_format(o->log_format);
 	rc = api_ctx_init(&a, o->data_dir, o->docker_socket, e);
 	if (rc == 0)
 		rc = control_start(&co, &a.control, e);
@@ -95,7 +111,7 @@ int api_serve(const struct api_opts *o, struct err *e)
 	log_line("serving the API on %s%s%s (data %s, node '%s', instance %s)", sock,
 		 o->listen ? " and " : "", o->listen ? o->listen : "", o->data_dir,
 		 control_node(a.control), control_instance(a.control));
-	log_line("stopping on signal %d; workloads keep running", wait_for_signal());
+	log_line("stopping on signal %d; workloads keep running", wait_for_stop());
 	http_server_stop(srv);
 stop:
 	control_stop(a.control);

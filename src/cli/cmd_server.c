@@ -12,7 +12,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: orca server [--data DIR] [--socket PATH] [--listen HOST:PORT] [--node NAME]\n\n"
+		"usage: orca server [--data DIR] [--socket PATH] [--listen HOST:PORT] [--node NAME]\n"
+		"                   [--log FILE] [--log-format text|json]\n\n"
 		"Runs the orca server in the foreground: the API on a unix socket, the\n"
 		"control loop that keeps the deployed services running, health checks and\n"
 		"self-healing. Stop it with SIGTERM or Ctrl-C: the workloads keep running,\n"
@@ -21,7 +22,11 @@ static void usage(FILE *out)
 		"                      root, else ~/.local/state/orca)\n"
 		"  --socket PATH       API socket (default: DIR/orca.sock)\n"
 		"  --listen HOST:PORT  also serve the API on this loopback TCP address\n"
-		"  --node NAME         this server's node in cluster.toml (default: local)\n\n"
+		"  --node NAME         this server's node in cluster.toml (default: local)\n"
+		"  --log FILE          append the log to FILE instead of stderr; SIGHUP\n"
+		"                      reopens it (after logrotate moved it)\n"
+		"  --log-format F      text (default) or json: one JSON object per line with\n"
+		"                      time, level, msg and fields such as project, service\n\n"
 		"The Docker Engine is reached at $DOCKER_HOST (unix:// only) or\n"
 		"/var/run/docker.sock.\n");
 }
@@ -33,6 +38,8 @@ int cmd_server(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "node", required_argument, NULL, 'n' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "log-format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -48,6 +55,13 @@ int cmd_server(int argc, char **argv)
 		case 's': o.socket_path = optarg; break;
 		case 'l': o.listen = optarg; break;
 		case 'n': o.node = optarg; break;
+		case 'L': o.log_file = optarg; break;
+		case 'F':
+			if (log_format_parse(optarg, &o.log_format, &e) < 0) {
+				fprintf(stderr, "orca server: %s\n", e.msg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}

@@ -49,7 +49,7 @@ void control_cache_sync(struct control *c)
 			row.revision = r->revision;
 			row.state = state;
 			if (store_container_put(c->st, &row, &e) < 0) {
-				control_log("observed cache: %s", e.msg);
+				control_warn("observed cache: %s", e.msg);
 				return;
 			}
 			snprintf(r->cached, sizeof(r->cached), "%s", state);
@@ -62,7 +62,7 @@ void control_cache_forget(struct control *c, const char *id)
 	struct err e = { 0 };
 
 	if (store_container_delete(c->st, id, &e) < 0)
-		control_log("observed cache: %s", e.msg);
+		control_warn("observed cache: %s", e.msg);
 }
 
 /* At start-up, after adoption: what the last server saw and Docker lost. */
@@ -75,7 +75,7 @@ void control_cache_reconcile(struct control *c)
 
 	do {
 		if (store_container_list(c->st, NULL, after, CACHE_PAGE, &rows, &n, &e) < 0) {
-			control_log("observed cache: %s", e.msg);
+			control_warn("observed cache: %s", e.msg);
 			return;
 		}
 		for (size_t i = 0; i < n; i++) {

@@ -31,6 +31,47 @@ void control_log(const char *fmt, ...)
 	va_end(ap);
 }
 
+void control_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vat(LOG_WARN, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* Events that say something went wrong are warnings in the log. */
+static enum log_level event_level(const char *kind)
+{
+	static const char *const bad[] = { ".failed", ".crashed", ".lost", ".unhealthy" };
+	size_t n = strlen(kind);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (n >= strlen(bad[i]) && strcmp(kind + n - strlen(bad[i]), bad[i]) == 0)
+			return LOG_WARN;
+	return LOG_INFO;
+}
+
+static void log_event(const struct svc *s, int replica, const char *kind, const char *msg)
+{
+	struct log_field f[4] = { { "kind", kind, 0 } };
+	size_t n = 1;
+
+	if (s) {
+		f[n++] = (struct log_field){ "project", s->project, 0 };
+		f[n++] = (struct log_field){ "service", s->name, 0 };
+	}
+	if (s && replica >= 0)
+		f[n++] = (struct log_field){ "replica", NULL, replica };
+	if (s && replica >= 0)
+		log_at(event_level(kind), f, n, "%s/%s[%d] %s: %s", s->project, s->name,
+		       replica, kind, msg);
+	else if (s)
+		log_at(event_level(kind), f, n, "%s/%s %s: %s", s->project, s->name, kind, msg);
+	else
+		log_at(event_level(kind), f, n, "%s: %s", kind, msg);
+}
+
 void control_event(struct control *c, const struct svc *s, int replica,
 		   const char *kind, const char *fmt, ...)
 {
@@ -47,14 +88,9 @@ void control_event(struct control *c, const struct svc *s, int replica,
 	ev.replica = replica;
 	ev.kind = (char *)kind;
 	ev.message = msg;
-	if (s && replica >= 0)
-		control_log("%s/%s[%d] %s: %s", s->project, s->name, replica, kind, msg);
-	else if (s)
-		control_log("%s/%s %s: %s", s->project, s->name, kind, msg);
-	else
-		control_log("%s: %s", kind, msg);
+	log_event(s, replica, kind, msg);
 	if (store_event_append(c->st, &ev, NULL, &e) < 0)
-		control_log("event log: %s", e.msg);
+		control_warn("event log: %s", e.msg);
 	c->dirty = true;
 }
 
@@ -90,7 +126,7 @@ void control_save_runtime(struct control *c, const struct svc *s)
 	rt.restart_count = s->restarts;
 	rt.last_error = (char *)s->last_error;
 	if (store_service_runtime_put(c->st, &rt, &e) < 0)
-		control_log("%s/%s: save restarts: %s", s->project, s->name, e.msg);
+		control_warn("%s/%s: save restarts: %s", s->project, s->name, e.msg);
 }
 
 struct svc *control_add_svc(struct control *c, const char *project, const char *name)
@@ -259,7 +295,7 @@ static void handle(struct control *c, const struct msg *m, bool *stop)
 		break;
 	case MSG_RELOAD:
 		if (control_load_project(c, m->project, NULL, &e) < 0)
-			control_log("reload '%s': %s", m->project, e.msg);
+			control_warn("reload '%s': %s", m->project, e.msg);
 		break;
 	case MSG_EVENT:
 		control_on_event(c, m);
@@ -306,7 +342,7 @@ void *control_thread_main(void *arg)
 			control_publish(c);   /* what was observed, before acting on it */
 		if (mailbox_now_ms() >= c->next_resync_ms) {
 			if (control_resync(c, &e) < 0)
-				control_log("resync: %s", e.msg);
+				control_warn("resync: %s", e.msg);
 			c->next_resync_ms = mailbox_now_ms() + c->resync_ms;
 		}
 		reconcile_all(c);

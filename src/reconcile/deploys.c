@@ -103,7 +103,7 @@ void control_track_deploy(struct control *c, int64_t id)
 	size_t idx;
 
 	if (store_deploy_get(c->st, id, &d, &e) < 0) {
-		control_log("deploy %lld: %s", (long long)id, e.msg);
+		control_warn("deploy %lld: %s", (long long)id, e.msg);
 		return;
 	}
 	td = add_deploy(c, &d);
@@ -114,7 +114,7 @@ void control_track_deploy(struct control *c, int64_t id)
 			 : control_load_project(c, d.projects[i], &c->deploys[idx], &e);
 
 		if (rc < 0)
-			control_log("deploy %lld: %s", (long long)id, e.msg);
+			control_warn("deploy %lld: %s", (long long)id, e.msg);
 	}
 	store_deploy_release(&d);
 	supersede(c, &c->deploys[idx]);
@@ -129,7 +129,7 @@ void control_resume_deploys(struct control *c)
 	struct err e = { 0 };
 
 	if (store_deploy_list(c->st, 0, 50, &list, &n, &e) < 0) {
-		control_log("resume deploys: %s", e.msg);
+		control_warn("resume deploys: %s", e.msg);
 		return;
 	}
 	for (size_t i = n; i-- > 0;) {

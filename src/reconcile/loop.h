@@ -104,6 +104,8 @@ void control_event(struct control *c, const struct svc *s, int replica,
 		   const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void control_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same at level "warn": something failed that the loop will retry. */
+void control_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* desired state (project.c) */
 int control_load_project(struct control *c, const char *project, struct tracked_deploy *td,

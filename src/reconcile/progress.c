@@ -82,7 +82,7 @@ static void store_progress(struct control *c, struct tracked_deploy *td)
 		return;
 	}
 	if (store_deploy_set_progress(c->st, td->id, text, &e) < 0)
-		control_log("deploy %lld: progress: %s", (long long)td->id, e.msg);
+		control_warn("deploy %lld: progress: %s", (long long)td->id, e.msg);
 	free(td->last_progress);
 	td->last_progress = text;
 }
@@ -106,7 +106,7 @@ static void finish(struct control *c, struct tracked_deploy *td)
 	store_progress(c, td);
 	if (store_deploy_set_state(c->st, td->id, ok ? STORE_DEPLOY_SUCCEEDED : STORE_DEPLOY_FAILED,
 				   buf_str(&msg), &e) < 0)
-		control_log("deploy %lld: %s", (long long)td->id, e.msg);
+		control_warn("deploy %lld: %s", (long long)td->id, e.msg);
 	if (ok)
 		control_event(c, NULL, -1, "deploy.succeeded", "deploy %lld succeeded in %.1f s",
 			      (long long)td->id, secs);
@@ -187,7 +187,7 @@ void control_check_activation(struct control *c)
 		    !project_settled(c, d->project))
 			continue;
 		if (store_revision_activate(c->st, d->project, d->revision, &e) < 0) {
-			control_log("activate %s revision %lld: %s", d->project,
+			control_warn("activate %s revision %lld: %s", d->project,
 				    (long long)d->revision, e.msg);
 			continue;
 		}

@@ -153,7 +153,7 @@ static void load_after(struct control *c, const char *project, int64_t base)
 	struct err e = { 0 };
 
 	if (mine && mine->revision == base && control_load_project(c, project, NULL, &e) < 0)
-		control_log("reload '%s' after its rollback: %s", project, e.msg);
+		control_warn("reload '%s' after its rollback: %s", project, e.msg);
 }
 
 static void rolled_back(struct control *c, struct deploy_item *it, const char *project,

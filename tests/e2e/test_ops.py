@@ -1,11 +1,14 @@
 """Running orca server as an operator does: one server per data directory,
 its log file, and what it keeps."""
+import json
 import os
+import re
+import signal
 import sqlite3
 import subprocess
 
 from dockerproxy import DockerProxy
-from orca import ORCA, check, docker
+from orca import ORCA, check, docker, wait_until
 
 WEB = '''
 [[service]]
@@ -51,3 +54,51 @@ def test_second_server_on_a_data_dir_leaves_at_once_and_touches_nothing(t):
     check(after == before, "containers changed: %r -> %r" % (before, after))
     check(first.alive() and first.api("GET", "/api/v1/health")[0] == 200,
           "the first server stopped answering")
+
+
+def json_lines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_sighup_reopens_the_log_file_and_lines_are_json(t):
+    p = t.project("logs")
+    cfg = t.config({p: WEB % 1})
+    log = os.path.join(t.base, "orca.log")
+    s = t.server(args=["--log", log, "--log-format", "json"])
+    check(s.cli("deploy", cfg.path).returncode == 0, "deploy failed")
+    lines = json_lines(log)
+    check(lines and all({"time", "level", "msg"} <= set(x) for x in lines),
+          "lines without time, level and msg: %r" % lines[:3])
+    created = [x for x in lines if x.get("kind") == "replica.created"]
+    check(created and created[0].get("project") == p and created[0].get("service") == "web"
+          and created[0].get("replica") == 0 and created[0]["level"] == "info",
+          "no replica.created line with its fields: %r" % lines)
+    os.rename(log, log + ".1")                 # what logrotate does
+    s.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: os.path.exists(log), 10, "the server to open a new log file")
+    check(s.alive(), "SIGHUP stopped the server: %s" % s.log_text()[-500:])
+    check(s.cli("scale", p + "/web", "2").returncode == 0, "scale after SIGHUP failed")
+    s.wait_service(p, "web", lambda v: v["healthy"] == 2, what="two replicas")
+    new = json_lines(log)
+    check(any("reopened the log file" in x["msg"] for x in new), "new file: %r" % new[:3])
+    check(any(x.get("kind") == "replica.created" and x.get("replica") == 1 for x in new),
+          "the scale's lines are not in the new file: %r" % new)
+    old = json_lines(log + ".1")
+    check(not any(x.get("replica") == 1 for x in old), "the old file got new lines")
+    check(s.api("GET", "/api/v1/health")[0] == 200, "the server stopped answering")
+
+
+def test_log_format_is_checked_and_text_is_the_default(t):
+    log = os.path.join(t.base, "orca.log")
+    r = subprocess.run([ORCA, "server", "--log-format", "xml"], capture_output=True, text=True,
+                       timeout=30)
+    check(r.returncode == 2 and "must be 'text' or 'json'" in r.stderr, "xml: %r" % (r,))
+    s = t.server(args=["--log", log])
+    s.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "reopened the log file" in open(log).read(), 10, "the reopen line")
+    with open(log) as f:
+        first = f.readline()
+    check(re.match(r"^\d{4}-\d\d-\d\dT[0-9:.]+Z orca: serving the API", first),
+          "text line: %r" % first)
+    check(s.alive(), "SIGHUP stopped the server")

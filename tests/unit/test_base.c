@@ -1,13 +1,18 @@
 /*
- * test_base.c - err, buf, xalloc.
+ * test_base.c - err, buf, xalloc, log.
  */
 #include "unit.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/envref.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "base/timefmt.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
@@ -156,3 +161,58 @@ TEST(envref_rejects_what_it_does_not_know)
 }
 
 UNIT_MAIN
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = xcalloc(1, 65536);
+
+	if (f) {
+		size_t n = fread(text, 1, 65535, f);
+
+		text[n] = '\0';
+		fclose(f);
+	}
+	return text;
+}
+
+TEST(log_goes_to_its_file_as_json_lines_and_reopens_after_a_move)
+{
+	char dir[] = "/tmp/orca-log-XXXXXX";
+	char path[64], moved[64];
+	struct log_field f[] = { { "project", "shop", 0 }, { "replica", NULL, 2 } };
+	enum log_format fmt = LOG_TEXT;
+	struct err e = { 0 };
+	int saved = dup(2);
+	char *a, *b;
+
+	EXPECT_EQ_INT(ERR_INVALID, log_format_parse("xml", &fmt, &e));
+	EXPECT_EQ_INT(0, log_format_parse("json", &fmt, &e));
+	EXPECT_NOT_NULL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/orca.log", dir);
+	snprintf(moved, sizeof(moved), "%s/orca.log.1", dir);
+	EXPECT_EQ_INT(0, log_open(path, &e));
+	log_set_format(fmt);
+	log_at(LOG_WARN, f, 2, "replica %d of '%s' \xff crashed", 2, "shop");
+	EXPECT_EQ_INT(0, rename(path, moved));
+	EXPECT_EQ_INT(0, log_reopen(&e));
+	log_line("after");
+	log_set_format(LOG_TEXT);
+	log_line("text again");
+	dup2(saved, 2);
+	close(saved);
+	a = slurp(moved);
+	b = slurp(path);
+	EXPECT_CONTAINS(a, "\"level\":\"warn\",\"msg\":\"replica 2 of 'shop' \xef\xbf\xbd crashed\","
+			"\"project\":\"shop\",\"replica\":2}\n");
+	EXPECT_TRUE(strncmp(a, "{\"time\":\"", 9) == 0);
+	EXPECT_FALSE(strstr(a, "after") != NULL);
+	EXPECT_CONTAINS(b, "\"level\":\"info\",\"msg\":\"after\"}\n");
+	EXPECT_CONTAINS(b, "Z orca: text again\n");
+	EXPECT_STREQ(path, log_path());
+	unlink(path);
+	unlink(moved);
+	rmdir(dir);
+	free(a);
+	free(b);
+}

@@ -11,9 +11,11 @@
  */
 #include "api/api.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "api/ctx.h"
 #include "base/log.h"
@@ -83,6 +85,12 @@ int api_serve(const struct api_opts *o, struct err *e)
 	int rc;
 
 	block_signals();
+	/* No core dumps and no ptrace or /proc/PID/mem by other processes of
+	 * this uid: the memory holds the master key and resolved secrets. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		free(sock);
+		return err_errno(e, errno, "prctl(PR_SET_DUMPABLE, 0)");
+	}
 	/* before anything reads the directory or touches the engine */
 	rc = store_lock_dir(o->data_dir, &lock, e);
 	if (rc == 0 && o->log_file)

@@ -91,9 +91,11 @@ class ConfigDir:
 class Server:
     """One `orca server` with its own data directory."""
 
-    def __init__(self, base, docker_host=None, args=(), env=None):
+    def __init__(self, base, docker_host=None, args=(), env=None, wrap=(), binary=None):
         self.dir = tempfile.mkdtemp(prefix="server-", dir=base)
         self.extra_env = dict(env or {})
+        self.wrap = list(wrap)           # e.g. setpriv ... to run as another user
+        self.binary = binary or ORCA
         self.data = os.path.join(self.dir, "data")
         self.sock = os.path.join(self.data, "orca.sock")
         self.log = os.path.join(self.dir, "server.log")
@@ -110,7 +112,8 @@ class Server:
 
     def start(self, timeout=20):
         logf = open(self.log, "a")
-        self.proc = subprocess.Popen([ORCA, "server", "--data", self.data, *self.args],
+        self.proc = subprocess.Popen([*self.wrap, self.binary, "server", "--data", self.data,
+                                      *self.args],
                                      stdout=logf, stderr=logf, env=self.env())
         logf.close()
 

@@ -3,6 +3,7 @@ its log file, and what it keeps."""
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -102,3 +103,38 @@ def test_log_format_is_checked_and_text_is_the_default(t):
     check(re.match(r"^\d{4}-\d\d-\d\dT[0-9:.]+Z orca: serving the API", first),
           "text line: %r" % first)
     check(s.alive(), "SIGHUP stopped the server")
+
+
+NOBODY = 65534
+AS_NOBODY = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups"]
+
+
+def test_server_memory_cannot_be_read_by_its_own_uid(t):
+    """PR_SET_DUMPABLE 0: no core dump, and another process of the server's
+    uid can no longer read /proc/PID/environ (or mem, or ptrace it). Run as
+    nobody: for root the check would prove nothing."""
+    os.chmod(t.base, 0o711)
+    binary = os.path.join(t.base, "orca")
+    shutil.copy(ORCA, binary)
+    os.chmod(binary, 0o755)
+    proxy = DockerProxy(os.path.join(t.base, "docker.sock"))
+    os.chmod(proxy.path, 0o666)
+    try:
+        s = t.server(start=False, docker_host=proxy.url(), wrap=AS_NOBODY, binary=binary)
+        os.chmod(s.dir, 0o711)
+        os.makedirs(s.data, mode=0o700)
+        os.chown(s.data, NOBODY, NOBODY)
+        s.start()
+        pid = s.proc.pid
+        with open("/proc/%d/status" % pid) as f:
+            uid = [line.split()[1] for line in f if line.startswith("Uid:")][0]
+        check(uid == str(NOBODY), "the server runs as uid %s" % uid)
+        check(os.stat("/proc/%d/environ" % pid).st_uid == 0,
+              "/proc/%d is owned by the server's uid: it is dumpable" % pid)
+        r = subprocess.run([*AS_NOBODY, "cat", "/proc/%d/environ" % pid], capture_output=True,
+                           text=True, timeout=10)
+        check(r.returncode != 0 and "Permission denied" in r.stderr,
+              "another process of uid %d read the server's environment: rc %d %r" %
+              (NOBODY, r.returncode, r.stderr))
+    finally:
+        proxy.close()

@@ -16,7 +16,7 @@
 
 static const char *const top_keys[] = { "cluster", "node", "token", "proxy", NULL };
 static const char *const cluster_keys[] = {
-	"name", "domain", "acme_email", "data_dir", NULL,
+	"name", "domain", "acme_email", "data_dir", "keep_revisions", NULL,
 };
 static const char *const node_keys[] = {
 	"name", "address", "labels", "cpu", "memory", "gpus", NULL,
@@ -49,6 +49,8 @@ static void set_string(const struct cfile *f, const char *ctx, const struct toml
 static void parse_cluster(const struct cfile *f, const struct toml_value *t)
 {
 	struct cluster *cl = &f->c->cluster;
+	const struct toml_value *v;
+	int64_t n;
 
 	if (!cfile_table(f, NULL, "cluster", t))
 		return;
@@ -57,6 +59,9 @@ static void parse_cluster(const struct cfile *f, const struct toml_value *t)
 	set_string(f, "cluster", t, "domain", syntax_hostname, &cl->domain);
 	set_string(f, "cluster", t, "acme_email", syntax_email, &cl->acme_email);
 	set_string(f, "cluster", t, "data_dir", NULL, &cl->data_dir);
+	if ((v = toml_get(t, "keep_revisions")) != NULL &&
+	    cfile_int(f, "cluster", "keep_revisions", v, 1, CLUSTER_KEEP_REVISIONS_MAX, &n))
+		cl->keep_revisions = (int)n;
 }
 
 static void parse_node_gpu(const struct cfile *f, const char *ctx,

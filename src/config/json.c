@@ -171,10 +171,11 @@ static json_t *cluster(const struct cluster *cl)
 					      "role", token_role_name(t->role),
 					      "hash", str_or_null(t->hash)));
 	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:i, s:{s:o, s:o}, s:o, s:o}",
 			 "name", str_or_null(cl->name), "domain", str_or_null(cl->domain),
 			 "acme_email", str_or_null(cl->acme_email),
 			 "data_dir", str_or_null(cl->data_dir),
+			 "keep_revisions", cl->keep_revisions,
 			 "proxy", "http", str_or_null(cl->proxy_http),
 			 "https", str_or_null(cl->proxy_https),
 			 "nodes", nodes, "tokens", tokens);

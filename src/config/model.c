@@ -15,6 +15,7 @@ struct config *config_new(void)
 	struct config *c = xcalloc(1, sizeof(*c));
 
 	c->cluster.name = xstrdup("orca");
+	c->cluster.keep_revisions = CLUSTER_KEEP_REVISIONS;
 	return c;
 }
 

@@ -175,11 +175,15 @@ struct token {
 	char *hash;              /* "sha256:<hex>" or NULL */
 };
 
+#define CLUSTER_KEEP_REVISIONS 50
+#define CLUSTER_KEEP_REVISIONS_MAX 100000
+
 struct cluster {
 	char *name;              /* default "orca" */
 	char *domain;
 	char *acme_email;
 	char *data_dir;
+	int keep_revisions;      /* revisions kept per project, and deploys kept */
 	char *proxy_http;        /* listen address, e.g. "0.0.0.0:80"; NULL: off */
 	char *proxy_https;
 	struct node *nodes;      /* empty: one implicit local node */

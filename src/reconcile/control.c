@@ -296,6 +296,7 @@ static void handle(struct control *c, const struct msg *m, bool *stop)
 	case MSG_RELOAD:
 		if (control_load_project(c, m->project, NULL, &e) < 0)
 			control_warn("reload '%s': %s", m->project, e.msg);
+		control_prune_project(c, m->project);
 		break;
 	case MSG_EVENT:
 		control_on_event(c, m);
@@ -344,6 +345,10 @@ void *control_thread_main(void *arg)
 			if (control_resync(c, &e) < 0)
 				control_warn("resync: %s", e.msg);
 			c->next_resync_ms = mailbox_now_ms() + c->resync_ms;
+		}
+		if (mailbox_now_ms() >= c->next_prune_ms) {
+			control_prune_all(c);
+			c->next_prune_ms = mailbox_now_ms() + PRUNE_EVERY_MS;
 		}
 		reconcile_all(c);
 		control_check_deploys(c);

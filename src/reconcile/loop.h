@@ -84,6 +84,7 @@ struct control {
 	size_t ndeploys;
 	uint64_t probe_keys;
 	int64_t next_resync_ms;
+	int64_t next_prune_ms;
 	int64_t wake_ms;               /* earliest planned wake-up */
 	bool dirty;                    /* the snapshot is out of date */
 	char **networks_ok;            /* networks known to exist */
@@ -143,6 +144,12 @@ void control_resume_deploys(struct control *c);
 void control_rollout_failed(struct control *c, struct svc *s, const char *reason);
 void control_check_deploys(struct control *c);
 void control_check_activation(struct control *c);
+
+/* pruning old revisions and deploys (prune.c) */
+#define PRUNE_EVERY_MS (10 * 60 * 1000)
+void control_prune_project(struct control *c, const char *project);
+void control_prune_deploy(struct control *c, const struct tracked_deploy *td);
+void control_prune_all(struct control *c);
 
 /* observed-state cache in the store (cache.c) */
 void control_cache_sync(struct control *c);

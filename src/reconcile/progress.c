@@ -160,6 +160,7 @@ void control_check_deploys(struct control *c)
 			continue;
 		}
 		finish(c, td);
+		control_prune_deploy(c, td);
 		drop(c, i);
 	}
 }

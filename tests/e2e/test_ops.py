@@ -138,3 +138,89 @@ def test_server_memory_cannot_be_read_by_its_own_uid(t):
               (NOBODY, r.returncode, r.stderr))
     finally:
         proxy.close()
+
+
+PAIR = '''
+[[service]]
+name = "web"
+image = "orca-example/web:1"
+replicas = 1
+port = 8080
+health = "/healthz"
+env = { VERSION = "%s" }
+%s
+[[service]]
+name = "side"
+image = "orca-example/web:1"
+replicas = 1
+port = 8080
+health = "/healthz"
+'''
+
+
+def db_revisions(data, project):
+    con = sqlite3.connect("file:%s?mode=ro" % os.path.join(data, "orca.db"), uri=True, timeout=10)
+    try:
+        return [n for (n,) in con.execute("SELECT number FROM revisions WHERE project = ?"
+                                          " ORDER BY number", (project,))]
+    finally:
+        con.close()
+
+
+def db_good(data, project):
+    con = sqlite3.connect("file:%s?mode=ro" % os.path.join(data, "orca.db"), uri=True, timeout=10)
+    try:
+        return con.execute("SELECT good_rev FROM projects WHERE name = ?", (project,)).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_prune_keeps_what_a_rollback_needs_and_history_stays_bounded(t):
+    p = t.project("prune")
+    cfg = t.config({p: PAIR % ("1", "")}, cluster="[cluster]\nkeep_revisions = 3\n")
+    s = t.server()
+    check(s.cli("deploy", cfg.path).returncode == 0, "first deploy failed")
+
+    def scale_side(times):                         # a revision each, nothing to roll out
+        for _ in range(times):
+            code, body = s.api("POST", "/api/v1/projects/%s/services/side/scale" % p,
+                               {"replicas": 1})
+            check(code == 202, "scale: %d %r" % (code, body))
+
+    scale_side(8)                                 # revisions 2..9
+    revs = wait_until(lambda: (lambda r: r if r[-1] == 9 and len(r) <= 4 else None)(
+        db_revisions(s.data, p)), 20, "pruning to the last 3 (plus the good one)")
+    good = wait_until(lambda: (lambda g: g if g == 9 else None)(db_good(s.data, p)), 30,
+                      "revision 9 to become the good one")
+
+    broken = PAIR % ("2", 'command = ["sh", "-c", "exit 3"]')
+    code, body = s.api("PUT", "/api/v1/projects/" + p, {"source": broken})
+    check(code == 202, "broken deploy: %d %r" % (code, body))
+    d = wait_until(lambda: (lambda b: b["deploy"] if b["deploy"]["state"] != "running" else None)(
+        s.api("GET", "/api/v1/deploys/%d" % body["deploy"]["id"])[1]), 90, "the broken deploy")
+    check("rolled back to revision %d" % good in d["message"], "deploy %r" % d)
+    s.wait_service(p, "web", lambda v: v["healthy"] == 1 and v["state"] == "running",
+                   what="web back on revision %d" % good)
+
+    scale_side(6)                                  # the good one moves on; 9 stays in use
+    wait_until(lambda: db_revisions(s.data, p)[-1] == 17 and len(db_revisions(s.data, p)) <= 5,
+               20, "pruning after the rollback")
+    wait_until(lambda: db_good(s.data, p) == 17, 30, "revision 17 to become the good one")
+    scale_side(1)
+    wait_until(lambda: db_revisions(s.data, p)[-1] == 18, 20, "revision 18")
+    revs = db_revisions(s.data, p)
+    check(good in revs, "revision %d, which web's definition comes from, was pruned: %r" %
+          (good, revs))
+    check(len(revs) <= 5, "revisions kept: %r" % revs)
+
+    s.stop()                                       # a new server loads it all back
+    s.start()
+    svc = s.wait_service(p, "web", lambda v: v["healthy"] == 1, what="web after a restart")
+    env = docker("inspect", "-f", "{{json .Config.Env}}", svc["replicas"][0]["container"])
+    check('"VERSION=1"' in env, "web runs %s" % env)
+
+    for _ in range(4):                            # deploys that change nothing
+        check(s.cli("deploy", cfg.path).returncode in (0, 1), "redeploy failed")
+    deploys = wait_until(lambda: (lambda n: n if n <= 3 else None)(db_count(s.data, "deploys")),
+                         20, "the deploy history pruned to 3")
+    t.note("revisions kept %r, deploys kept %d" % (revs, deploys))

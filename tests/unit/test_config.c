@@ -825,6 +825,7 @@ TEST(cluster_defaults)
 	struct config *c = load(NULL, API);
 
 	EXPECT_STREQ("orca", c->cluster.name);
+	EXPECT_EQ_INT(50, c->cluster.keep_revisions);
 	EXPECT_EQ_INT(0, c->cluster.nnodes);
 	EXPECT_NULL(c->cluster.proxy_http);
 	config_free(c);
@@ -834,6 +835,7 @@ TEST(cluster_full)
 {
 	struct config *c = load("[cluster]\nname = \"prod\"\ndomain = \"example.com\"\n"
 				"acme_email = \"ops@example.com\"\ndata_dir = \"/var/lib/orca\"\n"
+				"keep_revisions = 7\n"
 				"[proxy]\nhttp = \"0.0.0.0:80\"\nhttps = \"[::]:443\"\n"
 				"[[node]]\nname = \"n1\"\naddress = \"10.0.0.1\"\ncpu = 8\n"
 				"memory = \"32Gi\"\nlabels = { zone = \"eu-1\" }\n"
@@ -845,6 +847,11 @@ TEST(cluster_full)
 	const struct cluster *cl = &c->cluster;
 
 	EXPECT_STREQ("prod", cl->name);
+	EXPECT_EQ_INT(7, cl->keep_revisions);
+	json_t *j = config_to_json(c);
+	EXPECT_EQ_INT(7, json_integer_value(json_object_get(json_object_get(j, "cluster"),
+							    "keep_revisions")));
+	json_decref(j);
 	EXPECT_STREQ("[::]:443", cl->proxy_https);
 	EXPECT_EQ_INT(1, cl->nnodes);
 	EXPECT_EQ_INT(8000, cl->nodes[0].cpu_millis);
@@ -853,7 +860,7 @@ TEST(cluster_full)
 	EXPECT_EQ_INT(GPU_NVIDIA, cl->nodes[0].gpus[0].vendor);
 	EXPECT_EQ_INT(24576, cl->nodes[0].gpus[0].vram_mib);
 	EXPECT_STREQ("L4", cl->nodes[0].gpus[0].model);
-	EXPECT_EQ_INT(9, cl->nodes[0].loc.line);
+	EXPECT_EQ_INT(10, cl->nodes[0].loc.line);
 	EXPECT_EQ_INT(ROLE_DEPLOYER, cl->tokens[0].role);
 	config_free(c);
 }
@@ -862,6 +869,8 @@ TEST(cluster_errors)
 {
 	EXPECT_CLUSTER_DIAG("1:3: unknown key 'nodes' (did you mean 'node'?)",
 			    "[[nodes]]\nname = \"a\"\n");
+	EXPECT_CLUSTER_DIAG("2:18: cluster: 'keep_revisions' must be between 1 and 100000, "
+			    "not 0", "[cluster]\nkeep_revisions = 0\n");
 	EXPECT_CLUSTER_DIAG("2:1: cluster: unknown key 'nmae' in [cluster] (did you mean "
 			    "'name'?)", "[cluster]\nnmae = \"x\"\n");
 	EXPECT_CLUSTER_DIAG("4:8: node name 'a' is already used by the node at line 1",

@@ -11,6 +11,7 @@
 
 #include "base/jsonx.h"
 #include "base/xalloc.h"
+#include "config/json.h"
 #include "store/revision.h"
 
 static int parse_project(struct deploy_project *dp, json_t *o, size_t i, struct err *e)
@@ -127,10 +128,36 @@ static int add_stored(struct deploy_plan *p, struct store *st, struct err *e)
 	return rc;
 }
 
+/* Is path the directory dir (which exists)? */
+static bool same_dir(const char *path, const char *dir)
+{
+	char *a = realpath(path, NULL), *b = realpath(dir, NULL);
+	bool same = a && b && strcmp(a, b) == 0;
+
+	free(a);
+	free(b);
+	return same;
+}
+
+/* [cluster] data_dir only chooses where a server started with --config keeps
+ * its state; a deploy to a server that keeps it elsewhere says so. */
+static void warn_data_dir(struct config *cfg, const char *server_dir)
+{
+	const struct cluster *cl = &cfg->cluster;
+
+	if (cl->data_dir == NULL || same_dir(cl->data_dir, server_dir))
+		return;
+	diags_add(cfg->warnings, cl->data_dir_loc.file, cl->data_dir_loc.line,
+		  cl->data_dir_loc.col, "[cluster] data_dir has no effect on this server: it "
+		  "keeps its state in %s (data_dir is used by 'orca server --config DIR' "
+		  "started without --data or $ORCA_DATA)", server_dir);
+}
+
 int deploy_plan_build(struct api *a, struct deploy_plan *p, struct err *e)
 {
 	struct store *st = api_store(a, e);
 	const char *cluster;
+	size_t nwarnings;
 
 	if (st == NULL)
 		return ERR_FAIL;
@@ -150,10 +177,16 @@ int deploy_plan_build(struct api *a, struct deploy_plan *p, struct err *e)
 					dp->source, strlen(dp->source), &p->diags);
 		free(file);
 	}
+	/* warnings are about the files of this request (and the cluster.toml in
+	 * effect), not about the stored projects that join to be checked with them */
+	nwarnings = p->cfg->warnings->len;
 	if (add_stored(p, st, e) < 0)
 		return ERR_FAIL;
+	diags_truncate(p->cfg->warnings, nwarnings);
 	config_check(p->cfg, &p->diags);
 	diags_sort(&p->diags);
+	warn_data_dir(p->cfg, a->data_dir);
+	diags_sort(p->cfg->warnings);
 	return 0;
 }
 
@@ -169,6 +202,11 @@ json_t *deploy_plan_diags_json(const struct deploy_plan *p)
 						   "message", d->msg));
 	}
 	return a;
+}
+
+json_t *deploy_plan_warnings_json(const struct deploy_plan *p)
+{
+	return p->cfg ? config_diags_to_json(p->cfg->warnings) : json_array();
 }
 
 void deploy_plan_release(struct deploy_plan *p)

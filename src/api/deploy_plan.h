@@ -56,5 +56,7 @@ void deploy_plan_release(struct deploy_plan *p);
 
 /* Details for an invalid_config reply. */
 json_t *deploy_plan_diags_json(const struct deploy_plan *p);
+/* Keys of the request's files that have no effect yet, for the reply. */
+json_t *deploy_plan_warnings_json(const struct deploy_plan *p);
 
 #endif

@@ -121,8 +121,10 @@ again:
 		goto out;
 	}
 	if (p.dry_run) {
-		rc = http_reply_json(req, 200, json_pack("{s:{s:n, s:s, s:O}}", "deploy", "id",
-							 "state", "dry_run", "changes", p.changes));
+		rc = http_reply_json(req, 200, json_pack("{s:{s:n, s:s, s:O, s:o}}", "deploy",
+							 "id", "state", "dry_run", "changes",
+							 p.changes, "warnings",
+							 deploy_plan_warnings_json(&p)));
 		goto out;
 	}
 	rc = record(a, &p, &id, e);
@@ -138,9 +140,9 @@ again:
 		goto out;
 	fill_revisions(a, &p);
 	control_post_deploy(a->control, id);
-	rc = http_reply_json(req, 202, json_pack("{s:{s:I, s:s, s:O}}", "deploy", "id",
+	rc = http_reply_json(req, 202, json_pack("{s:{s:I, s:s, s:O, s:o}}", "deploy", "id",
 						 (json_int_t)id, "state", "running", "changes",
-						 p.changes));
+						 p.changes, "warnings", deploy_plan_warnings_json(&p)));
 out:
 	deploy_plan_release(&p);
 	pthread_mutex_unlock(&a->deploy_mu);

@@ -95,18 +95,21 @@ static json_t *node_json(const struct scheduler *sch, size_t i, const struct con
 {
 	struct scheduler_usage u;
 	const struct node *n;
-	json_t *labels = json_object();
+	json_t *labels = json_object(), *models = json_array();
 
 	scheduler_node_usage(sch, i, &u);
 	n = config_find_node(cfg, u.name);
 	for (size_t k = 0; n && k < n->nlabels; k++)
 		json_object_set_new(labels, n->labels[k].key, json_string(n->labels[k].value));
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:o}", "name", u.name,
+	for (size_t k = 0; n && k < n->ngpus; k++)
+		if (n->gpus[k].model != NULL)
+			json_array_append_new(models, json_string(n->gpus[k].model));
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:o, s:i, s:o}", "name", u.name,
 			 "memory_bytes", (json_int_t)u.memory_bytes,
 			 "memory_used", (json_int_t)u.memory_used,
 			 "cpu_millis", (json_int_t)u.cpu_millis, "cpu_used", (json_int_t)u.cpu_used,
-			 "gpus", u.gpus, "gpus_used", u.gpus_used, "replicas", u.replicas,
-			 "labels", labels);
+			 "gpus", u.gpus, "gpus_used", u.gpus_used, "gpu_models", models,
+			 "replicas", u.replicas, "labels", labels);
 }
 
 static int nodes(struct http_req *req, void *arg, struct err *e)
@@ -137,8 +140,9 @@ static int nodes(struct http_req *req, void *arg, struct err *e)
 		json_array_append_new(list, node_json(sch, i, cfg));
 	json_decref(snap);
 	scheduler_free(sch);
+	snap = json_pack("{s:s, s:o}", "cluster", cfg->cluster.name, "nodes", list);
 	config_free(cfg);
-	return http_reply_json(req, 200, json_pack("{s:o}", "nodes", list));
+	return http_reply_json(req, 200, snap);
 }
 
 static void metric_service(struct buf *b, json_t *s)

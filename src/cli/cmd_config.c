@@ -61,6 +61,7 @@ int cmd_config(int argc, char **argv)
 		dir = argv[optind];
 	if ((rc = cli_load_config(dir, &c)) != EXIT_OK)
 		return rc;
+	cli_print_warnings(c);
 	text = config_json_text(c);
 	fputs(text, stdout);
 	free(text);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/paths.h"
 #include "base/xalloc.h"
 #include "cli/args.h"
 #include "cli/cli.h"
@@ -48,7 +49,8 @@ static void usage(FILE *out)
 		     "      --dry-run     print what would change; change nothing\n"
 		     "      --no-wait     print the plan and return while the deploy goes on\n"
 		     "      --socket PATH the server's socket (default $ORCA_SOCKET, else\n"
-		     "                    orca.sock in the data directory)\n"
+		     "                    orca.sock in the data directory: $ORCA_DATA, else\n"
+		     "                    [cluster] data_dir of DIR, else the default one)\n"
 		     "  -h, --help        show this help\n");
 }
 
@@ -216,15 +218,56 @@ static void print_plan(const json_t *d, int dry_run)
 	buf_release(&counts);
 }
 
+/* The server's warnings: keys of the deployed files that have no effect yet. */
+static void print_warnings(const json_t *d)
+{
+	const json_t *w;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "warnings"), i, w) {
+		const char *file = lines_str(w, "file");
+
+		if (lines_int(w, "line") > 0)
+			fprintf(stderr, "%s:%" PRId64 ":%" PRId64 ": warning: %s\n", file,
+				lines_int(w, "line"), lines_int(w, "col"), lines_str(w, "message"));
+		else
+			fprintf(stderr, "%s%swarning: %s\n", file, *file ? ": " : "",
+				lines_str(w, "message"));
+	}
+}
+
+static bool env_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0';
+}
+
+/* --socket; else, when neither $ORCA_SOCKET nor $ORCA_DATA chooses the
+ * server, the socket in the [cluster] data_dir of the deployed directory
+ * (where 'orca server --config DIR' keeps it); else NULL: the default. */
+static char *server_socket(const struct deploy_args *a, const struct config *c)
+{
+	if (a->socket != NULL)
+		return xstrdup(a->socket);
+	if (c->cluster.data_dir == NULL || env_set("ORCA_SOCKET") || env_set("ORCA_DATA"))
+		return NULL;
+	return paths_socket_in(c->cluster.data_dir);
+}
+
 static int send_deploy(const struct deploy_args *a, const struct config *c)
 {
 	struct remote r;
 	json_t *body, *reply = NULL, *d;
+	char *socket;
 	int rc;
 
 	if ((body = build_body(a, c)) == NULL)
 		return EXIT_FAILED;
-	if ((rc = remote_open(&r, "deploy", a->socket)) != EXIT_OK)
+	socket = server_socket(a, c);
+	rc = remote_open(&r, "deploy", socket);
+	free(socket);
+	if (rc != EXIT_OK)
 		goto out_body;
 	rc = remote_call(&r, "POST", "/api/v1/deploy", body, &reply);
 	d = json_object_get(reply, "deploy");
@@ -232,6 +275,7 @@ static int send_deploy(const struct deploy_args *a, const struct config *c)
 		rc = args_error(EXIT_FAILED, "deploy", "unexpected reply from the server");
 	if (rc != EXIT_OK)
 		goto out;
+	print_warnings(d);
 	print_plan(d, a->dry_run);
 	if (a->no_wait && !a->dry_run)
 		printf("deploy %" PRId64 " goes on on the server; watch it with 'orca status'\n",

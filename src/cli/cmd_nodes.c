@@ -17,8 +17,9 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: orca nodes [-o table|json]\n\n"
-		     "Lists the cluster's nodes: memory, CPUs and GPUs as used/capacity, the\n"
-		     "replicas placed on each, and their labels.\n\n"
+		     "Prints the cluster's name, then lists its nodes: memory, CPUs and GPUs\n"
+		     "as used/capacity (with the GPU models cluster.toml gives), the replicas\n"
+		     "placed on each, and their labels.\n\n"
 		     "options:\n"
 		     "  -o, --output FORMAT  table (default) or json (the server's reply)\n"
 		     "      --socket PATH    the server's socket (default $ORCA_SOCKET, else\n"
@@ -70,6 +71,20 @@ static void labels_cell(struct cli_table *t, const json_t *labels)
 	buf_release(&b);
 }
 
+/* "1/2", or "1/2 L4" with the models cluster.toml gives. */
+static void gpus_cell(struct cli_table *t, const json_t *n)
+{
+	struct buf b = BUF_INIT;
+	const json_t *m;
+	size_t i;
+
+	buf_printf(&b, "%" PRId64 "/%" PRId64, lines_int(n, "gpus_used"), lines_int(n, "gpus"));
+	json_array_foreach(json_object_get(n, "gpu_models"), i, m)
+		buf_printf(&b, "%s%s", i ? "," : " ", json_is_string(m) ? json_string_value(m) : "?");
+	cli_table_add(t, buf_str(&b));
+	buf_release(&b);
+}
+
 static void node_row(struct cli_table *t, const json_t *n)
 {
 	char a[FMT_MAX], b[FMT_MAX];
@@ -85,7 +100,7 @@ static void node_row(struct cli_table *t, const json_t *n)
 			   fmt_cpus(b, lines_int(n, "cpu_millis")));
 	else
 		cli_table_add(t, "-");
-	cli_table_addf(t, "%" PRId64 "/%" PRId64, lines_int(n, "gpus_used"), lines_int(n, "gpus"));
+	gpus_cell(t, n);
 	cli_table_addf(t, "%" PRId64, lines_int(n, "replicas"));
 	labels_cell(t, json_object_get(n, "labels"));
 }
@@ -98,6 +113,8 @@ static void print_nodes(const json_t *reply)
 	struct cli_table t;
 	size_t i;
 
+	if (json_is_string(json_object_get(reply, "cluster")))
+		printf("cluster %s\n", lines_str(reply, "cluster"));
 	cli_table_init(&t, sizeof(cols) / sizeof(cols[0]));
 	for (i = 0; i < t.ncols; i++)
 		cli_table_add(&t, cols[i]);

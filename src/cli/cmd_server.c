@@ -7,19 +7,24 @@
 
 #include "api/api.h"
 #include "base/paths.h"
+#include "base/xalloc.h"
 #include "cli/cli.h"
+#include "cli/load_config.h"
+#include "config/load.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: orca server [--data DIR] [--socket PATH] [--listen HOST:PORT] [--node NAME]\n"
-		"                   [--log FILE] [--log-format text|json]\n\n"
+		"usage: orca server [--data DIR | --config DIR] [--socket PATH] [--listen HOST:PORT]\n"
+		"                   [--node NAME] [--log FILE] [--log-format text|json]\n\n"
 		"Runs the orca server in the foreground: the API on a unix socket, the\n"
 		"control loop that keeps the deployed services running, health checks and\n"
 		"self-healing. Stop it with SIGTERM or Ctrl-C: the workloads keep running,\n"
 		"and the next server adopts them.\n\n"
-		"  --data DIR          state directory (default: $ORCA_DATA, /var/lib/orca as\n"
-		"                      root, else ~/.local/state/orca)\n"
+		"  --data DIR          state directory (default: $ORCA_DATA, else [cluster]\n"
+		"                      data_dir of --config, else /var/lib/orca as root,\n"
+		"                      else ~/.local/state/orca)\n"
+		"  --config DIR        read DIR/cluster.toml (validated) for its data_dir\n"
 		"  --socket PATH       API socket (default: DIR/orca.sock)\n"
 		"  --listen HOST:PORT  also serve the API on this loopback TCP address\n"
 		"  --node NAME         this server's node in cluster.toml (default: local)\n"
@@ -31,10 +36,50 @@ static void usage(FILE *out)
 		"/var/run/docker.sock.\n");
 }
 
+/*
+ * The data directory when --data is not given: $ORCA_DATA, else the
+ * data_dir of DIR/cluster.toml when config_dir is given, else the default.
+ * NULL after printing why (an invalid cluster.toml: EXIT_INVALID in *rc).
+ */
+static char *default_data_dir(const char *config_dir, int *rc)
+{
+	const char *env = getenv("ORCA_DATA");
+	struct diags d = { 0 };
+	struct config *c = NULL;
+	const struct config_loc *loc;
+	struct err e = { 0 };
+	char *dir = NULL;
+
+	*rc = EXIT_FAILED;
+	if (config_dir != NULL) {
+		config_load_cluster(config_dir, &c, &d);
+		if (d.len > 0) {
+			cli_print_diags(&d);
+			*rc = EXIT_INVALID;
+			goto out;
+		}
+		cli_print_warnings(c);
+		loc = &c->cluster.data_dir_loc;
+		if (c->cluster.data_dir != NULL && env != NULL && env[0] != '\0')
+			fprintf(stderr, "%s:%d:%d: warning: [cluster] data_dir has no effect: "
+				"$ORCA_DATA (%s) chooses the data directory\n", loc->file,
+				loc->line, loc->col, env);
+		else if (c->cluster.data_dir != NULL)
+			dir = xstrdup(c->cluster.data_dir);
+	}
+	if (dir == NULL && (dir = paths_data_dir(&e)) == NULL)
+		fprintf(stderr, "orca server: %s\n", e.msg);
+out:
+	diags_release(&d);
+	config_free(c);
+	return dir;
+}
+
 int cmd_server(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "data", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "node", required_argument, NULL, 'n' },
@@ -45,6 +90,7 @@ int cmd_server(int argc, char **argv)
 	};
 	struct api_opts o = { 0 };
 	struct err e = { 0 };
+	const char *config_dir = NULL;
 	char *data = NULL;
 	int c, rc;
 
@@ -52,6 +98,7 @@ int cmd_server(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.data_dir = optarg; break;
+		case 'c': config_dir = optarg; break;
 		case 's': o.socket_path = optarg; break;
 		case 'l': o.listen = optarg; break;
 		case 'n': o.node = optarg; break;
@@ -70,12 +117,14 @@ int cmd_server(int argc, char **argv)
 		fprintf(stderr, "orca server: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (o.data_dir != NULL && config_dir != NULL) {
+		fprintf(stderr, "orca server: --data and --config both choose the data "
+			"directory; give one\n");
+		return EXIT_USAGE;
+	}
 	if (o.data_dir == NULL) {
-		data = paths_data_dir(&e);
-		if (data == NULL) {
-			fprintf(stderr, "orca server: %s\n", e.msg);
-			return EXIT_FAILED;
-		}
+		if ((data = default_data_dir(config_dir, &rc)) == NULL)
+			return rc;
 		o.data_dir = data;
 	}
 	rc = api_serve(&o, &e);

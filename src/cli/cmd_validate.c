@@ -15,7 +15,8 @@ static void usage(FILE *out)
 		     "Checks DIR (default .): cluster.toml and every\n"
 		     "services/<project>/service.toml. Prints one line per project when\n"
 		     "everything is valid; otherwise every error as path:line:col: message\n"
-		     "on stderr and exits 3.\n\n"
+		     "on stderr and exits 3. Keys that are valid but have no effect yet are\n"
+		     "reported as path:line:col: warning: message, and do not fail.\n\n"
 		     "options:\n"
 		     "  -h, --help   show this help\n");
 }
@@ -69,6 +70,7 @@ int cmd_validate(int argc, char **argv)
 		dir = argv[optind];
 	if ((rc = cli_load_config(dir, &c)) != EXIT_OK)
 		return rc;
+	cli_print_warnings(c);
 	for (size_t i = 0; i < c->nprojects; i++)
 		print_summary(&c->projects[i]);
 	config_free(c);

@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 #include "config/load.h"
 
-static void print_diags(struct diags *d)
+void cli_print_diags(struct diags *d)
 {
 	size_t n = d->len;
 
@@ -33,11 +33,22 @@ int cli_load_config(const char *dir, struct config **out)
 	*out = NULL;
 	config_load_dir(dir, &c, &d);
 	if (d.len > 0) {
-		print_diags(&d);
+		cli_print_diags(&d);
 		diags_release(&d);
 		config_free(c);
 		return EXIT_INVALID;
 	}
 	*out = c;
 	return EXIT_OK;
+}
+
+void cli_print_warnings(const struct config *c)
+{
+	diags_sort(c->warnings);
+	for (size_t i = 0; i < c->warnings->len; i++) {
+		char *line = diag_format_warning(&c->warnings->items[i]);
+
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
 }

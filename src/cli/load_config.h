@@ -14,4 +14,12 @@
  */
 int cli_load_config(const char *dir, struct config **out);
 
+/* Prints every diagnostic, sorted, one per line on stderr, then "N errors". */
+struct diags;
+void cli_print_diags(struct diags *d);
+
+/* Prints c->warnings (keys with no effect yet), sorted, one
+ * "path:line:col: warning: message" per line on stderr. */
+void cli_print_warnings(const struct config *c);
+
 #endif

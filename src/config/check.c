@@ -1,8 +1,8 @@
 /*
  * check.c - rules that look at more than one service: unique names and
  * aliases, depends_on targets and cycles (within a project, while its TOML
- * tree is at hand for positions); placement nodes and internal names
- * (across files, in config_check).
+ * tree is at hand for positions); placement nodes, internal names and
+ * default domain names (across files, in config_check).
  *
  * Every rule is O(n log n) or linear in the number of services and edges,
  * so a hostile file with 100k services is still checked quickly.
@@ -15,6 +15,7 @@
 #include "base/xalloc.h"
 #include "config/loader.h"
 #include "config/suggest.h"
+#include "config/syntax.h"
 
 #define SUGGEST_CANDIDATES_MAX 256  /* did-you-mean looks at this many names */
 #define CYCLE_NAMES_MAX 16          /* a longer cycle is shown elided */
@@ -394,10 +395,49 @@ static void check_internal_names(const struct config *c, struct diags *d)
 	free(v);
 }
 
+/*
+ * Does it serve HTTP, as far as the config shows: a container whose port
+ * answers an HTTP health check, or a wasm service with an http: trigger?
+ * A port with a TCP check only may be a database or a cache, which a proxy
+ * must not publish unless asked (`domain`).
+ */
+static bool serves_http(const struct service *s)
+{
+	if (s->runtime == RUNTIME_CONTAINER)
+		return s->port != 0 && s->health.path != NULL;
+	for (size_t i = 0; i < s->ntriggers; i++)
+		if (s->triggers[i].kind == TRIGGER_HTTP)
+			return true;
+	return false;
+}
+
+/* [cluster] domain names each service that serves HTTP and has no `domain`
+ * of its own <service>.<project>.<cluster domain>. */
+static void default_domain(const struct config *c, struct service *s, struct diags *d)
+{
+	const char *why;
+	char *name;
+
+	free(s->default_domain);
+	s->default_domain = NULL;
+	if (c->cluster.domain == NULL || s->name == NULL || s->ndomains > 0 || !serves_http(s))
+		return;
+	name = xasprintf("%s.%s.%s", s->name, s->project, c->cluster.domain);
+	if ((why = syntax_hostname(name)) != NULL) {
+		diags_add(d, s->loc.file, s->loc.line, s->loc.col, "service '%s': its default "
+			  "name '%s' is invalid (%s); give it a 'domain'", s->name, name, why);
+		free(name);
+		return;
+	}
+	s->default_domain = name;
+}
+
 void config_check(struct config *c, struct diags *d)
 {
 	for (size_t i = 0; i < c->nprojects && !diags_full(d); i++)
-		for (size_t j = 0; j < c->projects[i].nservices; j++)
+		for (size_t j = 0; j < c->projects[i].nservices; j++) {
 			check_placement(c, &c->projects[i].services[j], d);
+			default_domain(c, &c->projects[i].services[j], d);
+		}
 	check_internal_names(c, d);
 }

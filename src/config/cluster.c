@@ -46,6 +46,15 @@ static void set_string(const struct cfile *f, const char *ctx, const struct toml
 	*out = xstrdup(s);
 }
 
+/* The parent of default names (<service>.<project>.<domain>): no wildcard. */
+static const char *cluster_domain(const char *s)
+{
+	if (s[0] == '*')
+		return "it names the parent of every service's default name; write it "
+		       "without '*.'";
+	return syntax_hostname(s);
+}
+
 static void parse_cluster(const struct cfile *f, const struct toml_value *t)
 {
 	struct cluster *cl = &f->c->cluster;
@@ -56,9 +65,11 @@ static void parse_cluster(const struct cfile *f, const struct toml_value *t)
 		return;
 	cfile_check_keys(f, "cluster", t, cluster_keys, "[cluster]");
 	set_string(f, "cluster", t, "name", syntax_name, &cl->name);
-	set_string(f, "cluster", t, "domain", syntax_hostname, &cl->domain);
+	set_string(f, "cluster", t, "domain", cluster_domain, &cl->domain);
 	set_string(f, "cluster", t, "acme_email", syntax_email, &cl->acme_email);
-	set_string(f, "cluster", t, "data_dir", NULL, &cl->data_dir);
+	set_string(f, "cluster", t, "data_dir", syntax_abs_path, &cl->data_dir);
+	if (cl->data_dir != NULL)
+		cl->data_dir_loc = cfile_loc(f, toml_get(t, "data_dir")->pos);
 	if ((v = toml_get(t, "keep_revisions")) != NULL &&
 	    cfile_int(f, "cluster", "keep_revisions", v, 1, CLUSTER_KEEP_REVISIONS_MAX, &n))
 		cl->keep_revisions = (int)n;
@@ -261,5 +272,6 @@ void config_add_cluster_text(struct config *c, const char *file, const char *tex
 		parse_tokens(&f, v);
 	if ((v = toml_get(root, "proxy")) != NULL)
 		parse_proxy(&f, v);
+	config_inert_cluster(&f, root);
 	toml_free(root);
 }

@@ -20,6 +20,15 @@ void diags_release(struct diags *d)
 	*d = (struct diags){ 0 };
 }
 
+void diags_truncate(struct diags *d, size_t n)
+{
+	while (d->len > n) {
+		d->len--;
+		free(d->items[d->len].file);
+		free(d->items[d->len].msg);
+	}
+}
+
 static void append(struct diags *d, const char *file, int line, int col, char *msg)
 {
 	XGROW(d->items, d->cap, d->len + 1);
@@ -131,11 +140,21 @@ void diags_sort(struct diags *d)
 	free(tmp);
 }
 
-char *diag_format(const struct diag *dg)
+static char *format(const struct diag *dg, const char *kind)
 {
 	if (dg->file == NULL)
-		return xstrdup(dg->msg);
+		return xasprintf("%s%s", kind, dg->msg);
 	if (dg->line <= 0)
-		return xasprintf("%s: %s", dg->file, dg->msg);
-	return xasprintf("%s:%d:%d: %s", dg->file, dg->line, dg->col, dg->msg);
+		return xasprintf("%s: %s%s", dg->file, kind, dg->msg);
+	return xasprintf("%s:%d:%d: %s%s", dg->file, dg->line, dg->col, kind, dg->msg);
+}
+
+char *diag_format(const struct diag *dg)
+{
+	return format(dg, "");
+}
+
+char *diag_format_warning(const struct diag *dg)
+{
+	return format(dg, "warning: ");
 }

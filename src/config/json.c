@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/xalloc.h"
+#include "config/load.h"
 
 static json_t *str_or_null(const char *s)
 {
@@ -110,6 +111,7 @@ json_t *config_service_to_json(const struct service *s)
 							    : json_integer(s->replicas));
 	json_object_set_new(o, "port", int_or_null(s->port));
 	json_object_set_new(o, "domains", strings(s->domains, s->ndomains));
+	json_object_set_new(o, "default_domain", str_or_null(s->default_domain));
 	json_object_set_new(o, "routes", strings(s->routes, s->nroutes));
 	json_object_set_new(o, "aliases", strings(s->aliases, s->naliases));
 	json_object_set_new(o, "internal", json_boolean(s->internal));
@@ -202,4 +204,18 @@ char *config_json_text(const struct config *c)
 	out = xasprintf("%s\n", s);
 	free(s);
 	return out;
+}
+
+json_t *config_diags_to_json(const struct diags *d)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < d->len; i++) {
+		const struct diag *dg = &d->items[i];
+
+		json_array_append_new(a, json_pack("{s:o, s:i, s:i, s:s}", "file",
+						   str_or_null(dg->file), "line", dg->line,
+						   "col", dg->col, "message", dg->msg));
+	}
+	return a;
 }

@@ -18,6 +18,10 @@
 json_t *config_to_json(const struct config *c);
 json_t *config_service_to_json(const struct service *s);
 
+/* Diagnostics (errors or warnings) as [{"file", "line", "col", "message"}]. */
+struct diags;
+json_t *config_diags_to_json(const struct diags *d);
+
 /* Pretty (2-space indent), sorted keys, trailing newline. Malloc'd, caller frees. */
 char *config_json_text(const struct config *c);
 

@@ -67,15 +67,18 @@ out:
 	return rc;
 }
 
-static void load_cluster(struct config *c, const char *dir, struct diags *d)
+/* Returns read_file's code: -ENOENT when there is no cluster.toml. */
+static int load_cluster(struct config *c, const char *dir, struct diags *d)
 {
 	char *path = join(dir, "cluster.toml");
 	struct buf b = BUF_INIT;
+	int rc = read_file(path, &b, d);
 
-	if (read_file(path, &b, d) == 0)
+	if (rc == 0)
 		config_add_cluster_text(c, path, buf_str(&b), b.len, d);
 	buf_release(&b);
 	free(path);
+	return rc;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -170,4 +173,11 @@ void config_load_dir(const char *dir, struct config **out, struct diags *d)
 			  "directory holding a service.toml)", services);
 	free(services);
 	config_check(c, d);
+}
+
+void config_load_cluster(const char *dir, struct config **out, struct diags *d)
+{
+	*out = config_new();
+	if (load_cluster(*out, dir, d) == -ENOENT)
+		diags_add(d, dir, 0, 0, "no cluster.toml in this directory");
 }

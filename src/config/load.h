@@ -4,7 +4,9 @@
  * Every problem in every file is collected as a diagnostic (file, line,
  * column, message) rather than stopping at the first, so that a user fixes
  * everything in one round. A config with any diagnostic is invalid and must
- * not be applied. Nothing here logs or exits.
+ * not be applied. Keys that are valid but have no effect yet are reported
+ * apart, in config->warnings (same shape), and never make a config invalid.
+ * Nothing here logs or exits.
  */
 #ifndef ORCA_CONFIG_LOAD_H
 #define ORCA_CONFIG_LOAD_H
@@ -31,6 +33,8 @@ void diags_release(struct diags *d);
 /* Appends one diagnostic; the message is formatted printf-style. */
 void diags_add(struct diags *d, const char *file, int line, int col,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Drops every diagnostic after the first n. */
+void diags_truncate(struct diags *d, size_t n);
 /* True once the "too many errors" line is in: later diags_add() are dropped. */
 bool diags_full(const struct diags *d);
 /* Sorts by file, line, column (stable) for printing. */
@@ -40,6 +44,8 @@ void diags_sort(struct diags *d);
  * alone when there is no file. Returns a malloc'd string the caller frees.
  */
 char *diag_format(const struct diag *dg);
+/* The same with "warning: " before the message, for config->warnings. */
+char *diag_format_warning(const struct diag *dg);
 
 /*
  * Loads DIR/cluster.toml (optional) and every DIR/services/<project>/service.toml.
@@ -47,6 +53,9 @@ char *diag_format(const struct diag *dg);
  * valid only when d->len == 0 afterwards. The caller frees *out.
  */
 void config_load_dir(const char *dir, struct config **out, struct diags *d);
+/* DIR/cluster.toml alone (`orca server --config DIR`); a missing file is a
+ * diagnostic here. */
+void config_load_cluster(const char *dir, struct config **out, struct diags *d);
 
 /*
  * The same from in-memory sources, for the server, which receives the files'

@@ -7,6 +7,7 @@
  *   service_tables.c resources, placement, deploy, healthcheck
  *   check.c          rules across services and across files
  *   cluster.c        cluster.toml
+ *   inert.c          warnings for keys that have no effect yet
  *   walk.c           typed reads from a TOML tree that report diagnostics
  *
  * A "ctx" is what a message is about, printed first ("service 'api'"); NULL
@@ -104,6 +105,10 @@ void config_service_lists(const struct cfile *f, const char *ctx,
 void config_service_tables(const struct cfile *f, const char *ctx,
 			  const struct toml_value *tab, struct service *s);
 void config_service_release(struct service *s);
+
+/* Warnings for keys that have no effect yet (inert.c), into f->c->warnings. */
+void config_inert_cluster(const struct cfile *f, const struct toml_value *root);
+void config_inert_service(const struct cfile *f, const char *ctx, const struct toml_value *tab);
 
 /* Names, aliases and depends_on across one project; tabs[i] is services[i]'s table. */
 void config_check_project(const struct cfile *f, const struct project *p,

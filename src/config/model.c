@@ -16,6 +16,7 @@ struct config *config_new(void)
 
 	c->cluster.name = xstrdup("orca");
 	c->cluster.keep_revisions = CLUSTER_KEEP_REVISIONS;
+	c->warnings = xcalloc(1, sizeof(*c->warnings));
 	return c;
 }
 
@@ -37,6 +38,7 @@ void config_service_release(struct service *s)
 	free(s->module);
 	free(s->module_path);
 	config_strings_free(s->domains, s->ndomains);
+	free(s->default_domain);
 	config_strings_free(s->routes, s->nroutes);
 	config_strings_free(s->aliases, s->naliases);
 	config_kvs_free(s->env, s->nenv);
@@ -103,6 +105,9 @@ void config_free(struct config *c)
 		project_release(&c->projects[i]);
 	free(c->projects);
 	config_strings_free(c->files, c->nfiles);
+	if (c->warnings != NULL)
+		diags_release(c->warnings);
+	free(c->warnings);
 	free(c);
 }
 

@@ -115,6 +115,9 @@ struct service {
 	int port;                /* 0: none */
 	char **domains;          /* `domain` as one string or a list */
 	size_t ndomains;
+	char *default_domain;    /* <name>.<project>.<[cluster] domain> for a service
+	                          * that serves HTTP (a port with an HTTP health check,
+	                          * or a wasm http: trigger) and has no `domain`; else NULL */
 	char **routes;
 	size_t nroutes;
 	char **aliases;
@@ -182,7 +185,8 @@ struct cluster {
 	char *name;              /* default "orca" */
 	char *domain;
 	char *acme_email;
-	char *data_dir;
+	char *data_dir;          /* absolute; see `orca server --config` */
+	struct config_loc data_dir_loc;
 	int keep_revisions;      /* revisions kept per project, and deploys kept */
 	char *proxy_http;        /* listen address, e.g. "0.0.0.0:80"; NULL: off */
 	char *proxy_https;
@@ -192,12 +196,16 @@ struct cluster {
 	size_t ntokens;
 };
 
+struct diags;
+
 struct config {
 	struct cluster cluster;
 	struct project *projects;  /* sorted by name */
 	size_t nprojects;
 	char **files;              /* every file name a config_loc points to */
 	size_t nfiles;
+	struct diags *warnings;    /* keys accepted that have no effect yet (inert.c);
+	                            * never a reason to refuse the config */
 };
 
 void config_free(struct config *c);

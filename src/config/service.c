@@ -266,4 +266,5 @@ void config_service_parse(const struct cfile *f, const struct toml_value *tab, s
 	if (runtime_known)
 		check_runtime(f, ctx, tab, s);
 	check_routing(f, ctx, tab, s);
+	config_inert_service(f, ctx, tab);
 }

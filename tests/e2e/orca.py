@@ -91,7 +91,8 @@ class ConfigDir:
 class Server:
     """One `orca server` with its own data directory."""
 
-    def __init__(self, base, docker_host=None, args=(), env=None, wrap=(), binary=None):
+    def __init__(self, base, docker_host=None, args=(), env=None, wrap=(), binary=None,
+                 data_flag=True):
         self.dir = tempfile.mkdtemp(prefix="server-", dir=base)
         self.extra_env = dict(env or {})
         self.wrap = list(wrap)           # e.g. setpriv ... to run as another user
@@ -101,6 +102,7 @@ class Server:
         self.log = os.path.join(self.dir, "server.log")
         self.docker_host = docker_host
         self.args = list(args)
+        self.data_flag = data_flag  # False: the server finds its data directory itself
         self.proc = None
         self.responses = []   # every API reply body this fixture saw
 
@@ -112,9 +114,12 @@ class Server:
 
     def start(self, timeout=20):
         logf = open(self.log, "a")
-        self.proc = subprocess.Popen([*self.wrap, self.binary, "server", "--data", self.data,
-                                      *self.args],
-                                     stdout=logf, stderr=logf, env=self.env())
+        data = ["--data", self.data] if self.data_flag else []
+        env = self.env()
+        if not self.data_flag and "ORCA_DATA" not in self.extra_env:
+            env.pop("ORCA_DATA", None)
+        self.proc = subprocess.Popen([*self.wrap, self.binary, "server", *data, *self.args],
+                                     stdout=logf, stderr=logf, env=env)
         logf.close()
 
         def up():

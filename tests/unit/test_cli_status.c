@@ -188,4 +188,22 @@ TEST(nodes_table)
 	fake_stop();
 }
 
+TEST(nodes_table_names_the_cluster_and_gpu_models)
+{
+	struct run r;
+
+	FAKE_START();
+	fake_reply("GET", "/api/v1/nodes", 200,
+		   "{\"cluster\": \"prod\", \"nodes\": [{\"name\": \"gpu-1\", \"gpus\": 3,"
+		   " \"gpus_used\": 1, \"gpu_models\": [\"L4\", \"A100\"], \"replicas\": 1,"
+		   " \"labels\": {}}]}");
+	RUN(&r, "nodes");
+	EXPECT_EQ_INT(EXIT_OK, r.rc);
+	EXPECT_STREQ("cluster prod\n"
+		     "NAME   MEMORY  CPU  GPUS         REPLICAS  LABELS\n"
+		     "gpu-1  -       -    1/3 L4,A100  1         -\n", r.out);
+	run_free(&r);
+	fake_stop();
+}
+
 UNIT_MAIN

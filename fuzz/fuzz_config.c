@@ -6,7 +6,9 @@
  * and config_to_json; the input is also loaded as a cluster.toml. Checked:
  * diagnostics are well-formed (one line, a position inside the input), the
  * JSON always serialises, and a config without diagnostics keeps the
- * model's promises (bounded replicas, valid ports, names present).
+ * model's promises (bounded replicas, valid ports, names present, default
+ * names under the cluster's domain). Warnings (keys with no effect yet) are
+ * checked like diagnostics.
  * Seed corpus: fuzz/corpus/config.
  */
 #include <stdint.h>
@@ -23,6 +25,7 @@
 	} while (0)
 
 static const char cluster[] =
+	"[cluster]\ndomain = \"example.com\"\n"
 	"[[node]]\nname = \"gpu-1\"\n[[node.gpus]]\nvendor = \"nvidia\"\n"
 	"[[node]]\nname = \"cpu-1\"\n";
 
@@ -54,6 +57,13 @@ static void check_service(const struct service *s)
 	CHECK(!s->health.enabled || s->health.interval_ms > 0);
 	for (size_t i = 0; i < s->ntriggers; i++)
 		CHECK(s->triggers[i].arg != NULL);
+	if (s->default_domain != NULL) {
+		size_t n = strlen(s->default_domain);
+
+		CHECK(s->ndomains == 0 && n <= 253 && n > strlen(".app.example.com"));
+		CHECK(strcmp(s->default_domain + n - strlen(".app.example.com"),
+			     ".app.example.com") == 0);
+	}
 }
 
 static void check_json(const struct config *c)
@@ -78,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	config_check(c, &d);
 	diags_sort(&d);
 	check_diags(&d, lines);
+	check_diags(c->warnings, lines);
 	if (d.len == 0)
 		for (size_t i = 0; i < c->projects[0].nservices; i++)
 			check_service(&c->projects[0].services[i]);
@@ -88,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c = config_new();
 	config_add_cluster_text(c, "cluster.toml", (const char *)data, size, &d);
 	check_diags(&d, lines);
+	check_diags(c->warnings, lines);
 	check_json(c);
 	diags_release(&d);
 	config_free(c);

@@ -117,7 +117,7 @@ TEST(proxy_warns)
 TEST(keys_that_work_are_silent)
 {
 	EXPECT_WARNINGS("",
-			"[cluster]\nname = \"c\"\ndata_dir = \"/srv/orca\"\n"
+			"[cluster]\nname = \"c\"\ndata_dir = \"/srv/orca\"\nkeep_revisions = 10\n"
 			"[[node]]\nname = \"local\"\nlabels = { zone = \"a\" }\ncpu = 2\n"
 			"memory = \"1Gi\"\n[[node.gpus]]\nvendor = \"nvidia\"\nmodel = \"L4\"\n"
 			"vram = \"24Gi\"\n", NULL);

@@ -19,6 +19,7 @@ struct api_opts {
 	const char *listen;          /* "127.0.0.1:7070" or NULL */
 	const char *docker_socket;   /* NULL: DOCKER_HOST or the default */
 	const char *node;            /* NULL: "local" */
+	const char *key_file;        /* the master key; NULL: <data_dir>/master.key */
 	const char *log_file;        /* NULL: stderr; reopened on SIGHUP */
 	enum log_format log_format;
 };

@@ -38,6 +38,7 @@ void api_ctx_release(struct api *a)
 	pthread_key_delete(a->docker_key);
 	pthread_mutex_destroy(&a->deploy_mu);
 	free(a->data_dir);
+	free(a->key_file);
 	free(a->docker_socket);
 }
 
@@ -46,7 +47,7 @@ struct store *api_store(struct api *a, struct err *e)
 	struct store *st = pthread_getspecific(a->store_key);
 
 	if (st == NULL) {
-		if (store_open(a->data_dir, &st, e) < 0)
+		if (store_open_key(a->data_dir, a->key_file, &st, e) < 0)
 			return NULL;
 		pthread_setspecific(a->store_key, st);
 	}

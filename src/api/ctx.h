@@ -21,6 +21,7 @@
 struct api {
 	struct control *control;
 	char *data_dir;
+	char *key_file;                /* the master key; NULL: in data_dir */
 	char *docker_socket;
 	pthread_mutex_t deploy_mu;     /* one deploy or lifecycle change at a time */
 	pthread_key_t store_key;

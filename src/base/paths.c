@@ -1,6 +1,7 @@
 /*
- * paths.c - the default data directory. Reads the environment and the
- * password database (thread-safely); creates nothing.
+ * paths.c - the default data directory and the master key's place. Reads
+ * the environment and the password database (thread-safely); creates
+ * nothing.
  */
 #include "base/paths.h"
 
@@ -56,4 +57,23 @@ char *paths_socket_in(const char *data_dir)
 	while (n > 1 && data_dir[n - 1] == '/')
 		n--;
 	return xasprintf("%.*s/%s", (int)n, data_dir, PATHS_SOCKET_NAME);
+}
+
+char *paths_key_file(const char *flag)
+{
+	const char *v = getenv("ORCA_KEY_FILE");
+	char *cred;
+
+	if (flag != NULL && flag[0] != '\0')
+		return xstrdup(flag);
+	if (v != NULL && v[0] != '\0')
+		return xstrdup(v);
+	v = getenv("CREDENTIALS_DIRECTORY");
+	if (v == NULL || v[0] == '\0')
+		return NULL;
+	cred = xasprintf("%s/%s", v, PATHS_CREDENTIAL_KEY);
+	if (access(cred, F_OK) == 0)
+		return cred;
+	free(cred);
+	return NULL;
 }

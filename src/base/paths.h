@@ -19,4 +19,15 @@ char *paths_data_dir(struct err *e);
 /* The API socket inside a data directory: a malloc'd "DIR/orca.sock". */
 char *paths_socket_in(const char *data_dir);
 
+#define PATHS_CREDENTIAL_KEY "orca-master-key"
+
+/*
+ * Where the master key lives when it is not in the data directory, as a
+ * malloc'd path: flag (--key-file) if given; else $ORCA_KEY_FILE; else
+ * $CREDENTIALS_DIRECTORY/orca-master-key when systemd set that directory
+ * and the file is in it (LoadCredential=orca-master-key:...). NULL: in the
+ * data directory. The server and `orca secrets get` both ask here.
+ */
+char *paths_key_file(const char *flag);
+
 #endif

@@ -4,7 +4,7 @@
  *
  * The API never returns a value, so that a token able to read status can
  * never read secrets, and values never travel. Reading one back needs the
- * data directory (orca.db and master.key): being the server's user on the
+ * data directory (orca.db) and the master key: being the server's user on the
  * server's host is the permission.
  */
 #include <errno.h>
@@ -24,12 +24,12 @@
 #include "store/store.h"
 
 struct get_args {
-	const char *project, *data, *key;
+	const char *project, *data, *key, *key_file;
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: orca secrets get [--project P] KEY [--data DIR]\n\n"
+	fprintf(out, "usage: orca secrets get [--project P] KEY [--data DIR] [--key-file PATH]\n\n"
 		     "Prints the value of secret KEY (with a newline after it on a terminal\n"
 		     "only, so that `orca secrets get K > file` holds the value exactly).\n"
 		     "The API never returns secret values, so this reads the server's data\n"
@@ -39,6 +39,10 @@ static void usage(FILE *out)
 		     "      --data DIR   the server's data directory (default $ORCA_DATA,\n"
 		     "                   else /var/lib/orca for root, else\n"
 		     "                   ~/.local/state/orca)\n"
+		     "  -k, --key-file F the server's master key, when it is not in DIR\n"
+		     "                   (default $ORCA_KEY_FILE, else\n"
+		     "                   $CREDENTIALS_DIRECTORY/orca-master-key, else\n"
+		     "                   DIR/master.key)\n"
 		     "  -h, --help       show this help\n");
 }
 
@@ -47,17 +51,20 @@ static int parse(int argc, char **argv, struct get_args *a)
 	static const struct option opts[] = {
 		{ "project", required_argument, NULL, 'p' },
 		{ "data", required_argument, NULL, OPT_DATA },
+		{ "key-file", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
 
 	args_reset();
-	while ((ch = getopt_long(argc, argv, "hp:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hp:k:", opts, NULL)) != -1) {
 		if (ch == 'p') {
 			a->project = optarg;
 		} else if (ch == OPT_DATA) {
 			a->data = optarg;
+		} else if (ch == 'k') {
+			a->key_file = optarg;
 		} else {
 			usage(ch == 'h' ? stdout : stderr);
 			return ch == 'h' ? ARGS_HELP : EXIT_USAGE;
@@ -74,7 +81,7 @@ static int parse(int argc, char **argv, struct get_args *a)
 }
 
 /* Opens the store of an existing data directory; never creates one. */
-static int open_store(const char *dir, struct store **st)
+static int open_store(const char *dir, const char *key_file, struct store **st)
 {
 	char *db = xasprintf("%s/orca.db", dir);
 	struct err e = { 0 };
@@ -87,7 +94,7 @@ static int open_store(const char *dir, struct store **st)
 	else if (access(db, F_OK) < 0)
 		rc = args_error(EXIT_FAILED, "secrets get", "no orca data in %s (give the "
 				"server's data directory with --data DIR)", dir);
-	else if (store_open(dir, st, &e) < 0)
+	else if (store_open_key(dir, key_file, st, &e) < 0)
 		rc = args_error(EXIT_FAILED, "secrets get", "%s", e.msg);
 	free(db);
 	return rc;
@@ -120,10 +127,10 @@ static int print_value(struct store *st, const struct get_args *a)
 
 int cmd_secrets_get(int argc, char **argv)
 {
-	struct get_args a = { NULL, NULL, NULL };
+	struct get_args a = { NULL, NULL, NULL, NULL };
 	struct store *st = NULL;
 	struct err e = { 0 };
-	char *dir = NULL;
+	char *dir = NULL, *key = NULL;
 	int rc = parse(argc, argv, &a);
 
 	if (rc != EXIT_OK)
@@ -131,10 +138,16 @@ int cmd_secrets_get(int argc, char **argv)
 	dir = a.data ? xstrdup(a.data) : paths_data_dir(&e);
 	if (dir == NULL)
 		return args_error(EXIT_FAILED, "secrets get", "%s", e.msg);
-	rc = open_store(dir, &st);
+	key = paths_key_file(a.key_file);
+	if (key && access(key, F_OK) < 0)   /* never create a key here */
+		rc = args_error(EXIT_FAILED, "secrets get", "no master key at '%s': %s", key,
+				strerror(errno));
+	else
+		rc = open_store(dir, key, &st);
 	if (rc == EXIT_OK)
 		rc = print_value(st, &a);
 	store_close(st);
+	free(key);
 	free(dir);
 	return rc;
 }

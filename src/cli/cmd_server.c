@@ -16,7 +16,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: orca server [--data DIR | --config DIR] [--socket PATH] [--listen HOST:PORT]\n"
-		"                   [--node NAME] [--log FILE] [--log-format text|json]\n\n"
+		"                   [--node NAME] [--key-file PATH] [--log FILE]\n"
+		"                   [--log-format text|json]\n\n"
 		"Runs the orca server in the foreground: the API on a unix socket, the\n"
 		"control loop that keeps the deployed services running, health checks and\n"
 		"self-healing. Stop it with SIGTERM or Ctrl-C: the workloads keep running,\n"
@@ -28,6 +29,11 @@ static void usage(FILE *out)
 		"  --socket PATH       API socket (default: DIR/orca.sock)\n"
 		"  --listen HOST:PORT  also serve the API on this loopback TCP address\n"
 		"  --node NAME         this server's node in cluster.toml (default: local)\n"
+		"  --key-file PATH     the master key that seals secrets (default:\n"
+		"                      $ORCA_KEY_FILE, else $CREDENTIALS_DIRECTORY/\n"
+		"                      orca-master-key under systemd, else DIR/master.key);\n"
+		"                      created when missing and no secret exists yet;\n"
+		"                      refused when group or others may read it\n"
 		"  --log FILE          append the log to FILE instead of stderr; SIGHUP\n"
 		"                      reopens it (after logrotate moved it)\n"
 		"  --log-format F      text (default) or json: one JSON object per line with\n"
@@ -84,6 +90,7 @@ int cmd_server(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "node", required_argument, NULL, 'n' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "key-file", required_argument, NULL, 'k' },
 		{ "log-format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -91,7 +98,7 @@ int cmd_server(int argc, char **argv)
 	struct api_opts o = { 0 };
 	struct err e = { 0 };
 	const char *config_dir = NULL;
-	char *data = NULL;
+	char *data = NULL, *key = NULL;
 	int c, rc;
 
 	optind = 1;
@@ -103,6 +110,7 @@ int cmd_server(int argc, char **argv)
 		case 'l': o.listen = optarg; break;
 		case 'n': o.node = optarg; break;
 		case 'L': o.log_file = optarg; break;
+		case 'k': o.key_file = optarg; break;
 		case 'F':
 			if (log_format_parse(optarg, &o.log_format, &e) < 0) {
 				fprintf(stderr, "orca server: %s\n", e.msg);
@@ -127,9 +135,12 @@ int cmd_server(int argc, char **argv)
 			return rc;
 		o.data_dir = data;
 	}
+	key = paths_key_file(o.key_file);
+	o.key_file = key;
 	rc = api_serve(&o, &e);
 	if (rc < 0)
 		fprintf(stderr, "orca server: %s\n", e.msg);
 	free(data);
+	free(key);
 	return rc < 0 ? EXIT_FAILED : EXIT_OK;
 }

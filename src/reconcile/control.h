@@ -26,6 +26,7 @@ struct control_opts {
 	const char *docker_socket;   /* NULL: DOCKER_HOST or the default */
 	const char *node;            /* this server's node name; NULL: "local" */
 	int64_t resync_ms;           /* full comparison with Docker; 0: 10 s */
+	const char *key_file;        /* the master key; NULL: in data_dir */
 };
 
 int control_start(const struct control_opts *o, struct control **out, struct err *e);

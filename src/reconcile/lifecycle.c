@@ -59,7 +59,7 @@ static int open_parts(struct control *c, struct err *e)
 {
 	int rc;
 
-	rc = store_open(c->data_dir, &c->st, e);
+	rc = store_open_key(c->data_dir, c->key_file, &c->st, e);
 	if (rc < 0)
 		return rc;
 	rc = instance_id(c->data_dir, c->instance, e);
@@ -114,6 +114,7 @@ static void free_parts(struct control *c)
 	mailbox_release(&c->mb);
 	pthread_mutex_destroy(&c->snap_mu);
 	free(c->data_dir);
+	free(c->key_file);
 	free(c->docker_socket);
 	free(c->node);
 	free(c);
@@ -130,6 +131,7 @@ int control_start(const struct control_opts *o, struct control **out, struct err
 	if (sodium_init() < 0)
 		return err_set(e, ERR_FAIL, "libsodium failed to initialise");
 	c->data_dir = xstrdup(o->data_dir);
+	c->key_file = o->key_file ? xstrdup(o->key_file) : NULL;
 	c->docker_socket = o->docker_socket ? xstrdup(o->docker_socket) : NULL;
 	c->node = xstrdup(o->node ? o->node : "local");
 	c->resync_ms = o->resync_ms ? o->resync_ms : 10000;

@@ -57,6 +57,7 @@ struct tracked_deploy {
 struct control {
 	/* set before the threads start */
 	char *data_dir;
+	char *key_file;
 	char *docker_socket;
 	char *node;
 	int64_t resync_ms;

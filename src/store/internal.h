@@ -23,6 +23,7 @@ struct store {
 	sqlite3 *db;
 	char *dir;                /* the data directory */
 	char *db_path;            /* <dir>/orca.db */
+	char *key_path;           /* the master key's file */
 	unsigned char *key;       /* master key, sodium_malloc'd, 32 bytes */
 	int user_tx;              /* store_begin is open */
 };
@@ -118,10 +119,11 @@ int store_migrate(sqlite3 *db, int target, struct err *e);
 int store_db_version(sqlite3 *db, int *version, struct err *e);
 
 /*
- * Loads <dir>/master.key into a sodium_malloc'd key; creates it when absent
- * if may_create, else fails with ERR_NOTFOUND.
+ * Loads the key file at path into a sodium_malloc'd key; creates it (in an
+ * existing directory) when absent if may_create, else fails with
+ * ERR_NOTFOUND.
  */
-int store_master_key_load(const char *dir, int may_create, unsigned char **key,
+int store_master_key_load(const char *path, int may_create, unsigned char **key,
 			  struct err *e);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * masterkey.c - <data>/master.key: 32 random bytes that seal every secret.
+ * masterkey.c - the master key: 32 random bytes that seal every secret, in
+ * <data>/master.key or wherever the operator keeps it (store_open_key).
  *
  * Created once, atomically: written and fsync'd under a temporary name
  * (O_CREAT|O_EXCL, mode 0600), then link()ed into place, which fails rather
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -132,10 +134,22 @@ static int read_key(int fd, const char *path, unsigned char **key, struct err *e
 	return 0;
 }
 
-int store_master_key_load(const char *dir, int may_create, unsigned char **key,
+/* The directory part of path ("." when it has none), malloc'd. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xasprintf("%.*s", (int)(slash - path), path);
+}
+
+int store_master_key_load(const char *path, int may_create, unsigned char **key,
 			  struct err *e)
 {
-	char *path = xasprintf("%s/%s", dir, SECRETS_KEY_FILE);
+	char *dir = dir_of(path);
 	int fd, rc = 0;
 
 	*key = NULL;
@@ -157,6 +171,6 @@ int store_master_key_load(const char *dir, int may_create, unsigned char **key,
 		rc = read_key(fd, path, key, e);
 	if (fd >= 0)
 		close(fd);
-	free(path);
+	free(dir);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "store/secrets.h"
 
 int store_make_dir(const char *dir, struct err *e)
 {
@@ -124,8 +125,8 @@ static int open_db(struct store *st, struct err *e)
 }
 
 /*
- * A missing master.key is created, unless secrets sealed with the old one
- * exist: a fresh key would make them unreadable without a word.
+ * A missing master key file is created, unless secrets sealed with the old
+ * one exist: a fresh key would make them unreadable without a word.
  */
 static int load_key(struct store *st, struct err *e)
 {
@@ -136,10 +137,16 @@ static int load_key(struct store *st, struct err *e)
 			     "SELECT EXISTS (SELECT 1 FROM secrets)", "");
 	if (rc < 0)
 		return err_wrap(e, "store '%s'", st->db_path);
-	return store_master_key_load(st->dir, !sealed, &st->key, e);
+	return store_master_key_load(st->key_path, !sealed, &st->key, e);
 }
 
 int store_open(const char *data_dir, struct store **out, struct err *e)
+{
+	return store_open_key(data_dir, NULL, out, e);
+}
+
+int store_open_key(const char *data_dir, const char *key_path, struct store **out,
+		   struct err *e)
 {
 	struct store *st;
 	int rc;
@@ -156,6 +163,8 @@ int store_open(const char *data_dir, struct store **out, struct err *e)
 	st = xcalloc(1, sizeof(*st));
 	st->dir = xstrdup(data_dir);
 	st->db_path = xasprintf("%s/orca.db", data_dir);
+	st->key_path = key_path ? xstrdup(key_path)
+				: xasprintf("%s/%s", data_dir, SECRETS_KEY_FILE);
 	rc = store_make_dir(data_dir, e);
 	if (rc == 0 && (rc = open_db(st, e)) < 0)
 		err_wrap(e, "store '%s'", st->db_path);
@@ -177,6 +186,7 @@ void store_close(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close_v2(st->db);
 	sodium_free(st->key);
+	free(st->key_path);
 	free(st->db_path);
 	free(st->dir);
 	free(st);

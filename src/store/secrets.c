@@ -155,7 +155,7 @@ corrupt:
 		       "secret '%s' %s does not decrypt: the record was altered or "
 		       "copied from another name, or '%s' is not the key it was "
 		       "sealed with", name, where(w, sizeof(w), scope),
-		       SECRETS_KEY_FILE);
+		       st->key_path);
 }
 
 int secrets_get(struct store *st, const char *scope, const char *name,

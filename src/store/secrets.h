@@ -9,10 +9,12 @@
  * under a random nonce and a per-record key derived (BLAKE2b, keyed by the
  * master key) from the scope and the name, so a row copied or moved to
  * another scope or name does not decrypt. The master key is 32 random bytes
- * in <data>/master.key, created by store_open with mode 0600; a key file
- * readable by group or others, or of another size, is refused, and so is a
- * missing one while sealed secrets exist. Back it up apart from orca.db:
- * without it no secret can be read.
+ * in <data>/master.key, or in the file given to store_open_key (kept apart
+ * from the data directory, e.g. a systemd credential), created by the store
+ * with mode 0600 while no secret is sealed; a key file readable by group or
+ * others, or of another size, is refused, and so is a missing one while
+ * sealed secrets exist. Back it up apart from orca.db: without it no secret
+ * can be read.
  *
  * Plaintext never reaches SQLite, the WAL or any error message. Values
  * handed out are malloc'd copies: wipe and free them with secrets_value_free

@@ -49,6 +49,11 @@ struct store;
  * data_dir is borrowed for the call; *out is freed with store_close().
  */
 int store_open(const char *data_dir, struct store **out, struct err *e);
+/* The same with the master key in the file key_path (NULL: <data_dir>/
+ * master.key), which may live outside the data directory: on another disk,
+ * or in systemd's $CREDENTIALS_DIRECTORY (see base/paths.h). */
+int store_open_key(const char *data_dir, const char *key_path, struct store **out,
+		   struct err *e);
 /*
  * Makes this process the one server of data_dir (created if needed): an
  * exclusive flock on <data_dir>/orca.lock, which then holds this pid. Take

@@ -224,3 +224,44 @@ def test_prune_keeps_what_a_rollback_needs_and_history_stays_bounded(t):
     deploys = wait_until(lambda: (lambda n: n if n <= 3 else None)(db_count(s.data, "deploys")),
                          20, "the deploy history pruned to 3")
     t.note("revisions kept %r, deploys kept %d" % (revs, deploys))
+
+
+def test_master_key_outside_the_data_dir(t):
+    keydir = os.path.join(t.base, "keys")
+    os.makedirs(keydir, mode=0o700)
+    key = os.path.join(keydir, "orca-master-key")
+    s = t.server(args=["--key-file", key])
+    r = s.cli("secrets", "set", "DB_PASSWORD", "hunter2")
+    check(r.returncode == 0, "secrets set: %s%s" % (r.stdout, r.stderr))
+    check(os.stat(key).st_mode & 0o777 == 0o600, "key mode %o" % os.stat(key).st_mode)
+    check(not os.path.exists(os.path.join(s.data, "master.key")), "a key was made in the data dir")
+
+    def get(*extra, env=None):
+        return subprocess.run([ORCA, "secrets", "get", "DB_PASSWORD", "--data", s.data, *extra],
+                              capture_output=True, text=True, timeout=30,
+                              env=dict(os.environ, **(env or {})))
+
+    r = get("--key-file", key)
+    check(r.returncode == 0 and r.stdout == "hunter2", "get --key-file: %r" % (r,))
+    r = get(env={"ORCA_KEY_FILE": key})
+    check(r.returncode == 0 and r.stdout == "hunter2", "get with ORCA_KEY_FILE: %r" % (r,))
+    r = get(env={"CREDENTIALS_DIRECTORY": keydir})
+    check(r.returncode == 0 and r.stdout == "hunter2", "get with systemd credentials: %r" % (r,))
+    r = get()
+    check(r.returncode == 1 and "master key" in r.stderr and "missing" in r.stderr,
+          "get without the key: %r" % (r,))
+    r = get("--key-file", key + ".typo")
+    check(r.returncode == 1 and "no master key at" in r.stderr, "get with a typo: %r" % (r,))
+    check(not os.path.exists(key + ".typo"), "secrets get created a key")
+
+    s.stop()
+    os.chmod(key, 0o640)
+    r = subprocess.run([ORCA, "server", "--data", s.data, "--key-file", key],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 1 and "accessible by group or others (mode 0640)" in r.stderr,
+          "a group-readable key was accepted: %r" % (r,))
+    os.chmod(key, 0o600)
+    s2 = t.server(start=False, env={"CREDENTIALS_DIRECTORY": keydir})
+    s2.data, s2.sock = s.data, s.sock
+    s2.start()
+    check(s2.cli("secrets", "list").stdout.count("DB_PASSWORD") == 1, "secrets after restart")

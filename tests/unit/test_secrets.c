@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/paths.h"
 #include "store/secrets.h"
 #include "store/store.h"
 #include "store_fixture.h"
@@ -304,6 +305,72 @@ TEST(a_key_file_readable_by_others_is_refused)
 	fx_close(&f);
 }
 
+TEST(the_master_key_can_live_outside_the_data_directory)
+{
+	struct fx f;
+	struct store *st = NULL;
+	struct err e = { 0 };
+	struct stat sb;
+	char *keydir = fixture_dir();
+	char *key = xasprintf("%s/orca-master-key", keydir);
+	char *s;
+
+	fx_open(&f);
+	store_close(f.st);
+	EXPECT_EQ_INT(0, unlink(f.key));   /* a fresh directory, no secret yet */
+	EXPECT_EQ_INT(0, store_open_key(f.data, key, &f.st, &e));
+	EXPECT_EQ_INT(0, stat(key, &sb));
+	EXPECT_EQ_INT(0600, sb.st_mode & 0777);
+	EXPECT_EQ_INT(-1, access(f.key, F_OK));   /* nothing next to orca.db */
+	EXPECT_EQ_INT(0, set(f.st, "web", "A", "outside"));
+	store_close(f.st);
+	f.st = NULL;
+	/* the data directory alone (a backup of it) does not open the secrets */
+	EXPECT_EQ_INT(ERR_NOTFOUND, store_open(f.data, &st, &e));
+	EXPECT_CONTAINS(e.msg, "is missing but the database holds secrets sealed with it");
+	EXPECT_EQ_INT(0, store_open_key(f.data, key, &st, &e));
+	s = get_str(st, "web", "A", &e);
+	EXPECT_STREQ("outside", s);
+	free(s);
+	store_close(st);
+	EXPECT_EQ_INT(0, chmod(key, 0604));
+	EXPECT_EQ_INT(ERR_INVALID, store_open_key(f.data, key, &st, &e));
+	EXPECT_CONTAINS(e.msg, "accessible by group or others (mode 0604)");
+	unlink(key);
+	free(key);
+	fixture_rm(keydir);
+	fx_close(&f);
+}
+
+TEST(the_key_file_comes_from_the_flag_the_environment_or_systemd)
+{
+	char *dir = fixture_dir();
+	char *cred = xasprintf("%s/orca-master-key", dir);
+	char *p;
+
+	unsetenv("ORCA_KEY_FILE");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	EXPECT_NULL(paths_key_file(NULL));
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	EXPECT_NULL(paths_key_file(NULL));   /* no such credential: the data dir */
+	fclose(fopen(cred, "w"));
+	p = paths_key_file(NULL);
+	EXPECT_STREQ(cred, p);
+	free(p);
+	setenv("ORCA_KEY_FILE", "/etc/orca/key", 1);
+	p = paths_key_file(NULL);
+	EXPECT_STREQ("/etc/orca/key", p);
+	free(p);
+	p = paths_key_file("/flag/key");
+	EXPECT_STREQ("/flag/key", p);
+	free(p);
+	unsetenv("ORCA_KEY_FILE");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	unlink(cred);
+	free(cred);
+	fixture_rm(dir);
+}
+
 TEST(a_key_file_of_the_wrong_size_is_refused)
 {
 	struct fx f;
@@ -406,7 +473,7 @@ TEST(another_master_key_cannot_read_the_secrets)
 	close(fd);
 	fx_reopen(&f, 0, &e);
 	EXPECT_EQ_INT(ERR_INVALID, secrets_get(f.st, "web", "A", &v, &len, &e));
-	EXPECT_CONTAINS(e.msg, "'master.key' is not the key it was sealed with");
+	EXPECT_CONTAINS(e.msg, "/master.key' is not the key it was sealed with");
 	fx_close(&f);
 }
 

@@ -22,6 +22,8 @@ struct api_opts {
 	const char *key_file;        /* the master key; NULL: <data_dir>/master.key */
 	const char *log_file;        /* NULL: stderr; reopened on SIGHUP */
 	enum log_format log_format;
+	long pull_stall_ms;          /* image pulls without progress this long
+				      * fail; 0: DOCKER_PULL_STALL_MS_DEFAULT */
 };
 
 int api_serve(const struct api_opts *o, struct err *e);

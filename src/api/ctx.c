@@ -61,6 +61,7 @@ struct docker_client *api_docker(struct api *a, struct err *e)
 	if (dc == NULL) {
 		if (docker_client_new(&dc, a->docker_socket, e) < 0)
 			return NULL;
+		docker_client_set_pull_stall(dc, a->pull_stall_ms);
 		pthread_setspecific(a->docker_key, dc);
 	}
 	return dc;

@@ -23,6 +23,7 @@ struct api {
 	char *data_dir;
 	char *key_file;                /* the master key; NULL: in data_dir */
 	char *docker_socket;
+	long pull_stall_ms;            /* for every handler's Docker client */
 	pthread_mutex_t deploy_mu;     /* one deploy or lifecycle change at a time */
 	pthread_key_t store_key;
 	pthread_key_t docker_key;

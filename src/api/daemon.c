@@ -75,7 +75,8 @@ static void block_signals(void)
 
 int api_serve(const struct api_opts *o, struct err *e)
 {
-	struct control_opts co = { o->data_dir, o->docker_socket, o->node, 0, o->key_file };
+	struct control_opts co = { o->data_dir, o->docker_socket, o->node, 0, o->key_file,
+				   o->pull_stall_ms };
 	struct http_server_config hc = { 0 };
 	struct http_server *srv = NULL;
 	struct router *r = NULL;
@@ -103,6 +104,7 @@ int api_serve(const struct api_opts *o, struct err *e)
 	log_set_format(o->log_format);
 	rc = api_ctx_init(&a, o->data_dir, o->docker_socket, e);
 	a.key_file = o->key_file ? xstrdup(o->key_file) : NULL;
+	a.pull_stall_ms = o->pull_stall_ms;
 	if (rc == 0)
 		rc = control_start(&co, &a.control, e);
 	if (rc < 0)

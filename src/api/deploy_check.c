@@ -127,6 +127,25 @@ static const char *compare(const struct desired *cur, const struct service *s,
 	return "unchanged";
 }
 
+/* The image, pulled if missing: its id, and its registry digest reference
+ * when the engine knows one (replacements pull that one if the id goes). */
+static int resolve_image(struct docker_client *dc, const char *ref, struct svc_meta *m,
+			 struct err *e)
+{
+	struct docker_image_info info;
+	int rc = docker_image_ensure(dc, ref, NULL, NULL, NULL, e);
+
+	if (rc == 0)
+		rc = docker_image_inspect(dc, ref, &info, e);
+	if (rc < 0)
+		return rc;
+	snprintf(m->image_id, sizeof(m->image_id), "%s", info.id);
+	if (docker_image_digest_ref(&info, ref, m->image_digest) < 0)
+		m->image_digest[0] = '\0';
+	docker_image_info_release(&info);
+	return 0;
+}
+
 static int check_service(struct deploy_plan *p, struct deploy_project *dp,
 			 struct docker_client *dc, struct store *st,
 			 const struct desired *cur, const struct service *s, struct err *e)
@@ -134,7 +153,6 @@ static int check_service(struct deploy_plan *p, struct deploy_project *dp,
 	struct svc_meta *m = rev_meta_add(&dp->meta, s->name);
 	const struct svc_meta *was = rev_meta_find((struct rev_meta *)&cur->meta, s->name);
 	struct buf stamps = BUF_INIT;
-	char id[DOCKER_ID_SIZE] = "";
 	const char *what;
 
 	if (s->runtime != RUNTIME_CONTAINER) {
@@ -146,13 +164,12 @@ static int check_service(struct deploy_plan *p, struct deploy_project *dp,
 		buf_release(&stamps);
 		return ERR_FAIL;
 	}
-	if (docker_image_ensure(dc, s->image, NULL, NULL, id, e) < 0) {
+	if (resolve_image(dc, s->image, m, e) < 0) {
 		problem(p, s->project, s->name, "%s", e->msg);
 		err_clear(e);
 	}
-	snprintf(m->image_id, sizeof(m->image_id), "%s", id);
 	m->restart = was ? was->restart : 0;
-	spec_hash(s, id, m->restart, buf_str(&stamps), m->hash);
+	spec_hash(s, m->image_id, m->restart, buf_str(&stamps), m->hash);
 	buf_release(&stamps);
 	what = compare(cur, s, m);
 	if (strcmp(what, "unchanged") != 0)

@@ -17,7 +17,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: orca server [--data DIR | --config DIR] [--socket PATH] [--listen HOST:PORT]\n"
 		"                   [--node NAME] [--key-file PATH] [--log FILE]\n"
-		"                   [--log-format text|json]\n\n"
+		"                   [--log-format text|json] [--pull-stall SECONDS]\n\n"
 		"Runs the orca server in the foreground: the API on a unix socket, the\n"
 		"control loop that keeps the deployed services running, health checks and\n"
 		"self-healing. Stop it with SIGTERM or Ctrl-C: the workloads keep running,\n"
@@ -37,7 +37,9 @@ static void usage(FILE *out)
 		"  --log FILE          append the log to FILE instead of stderr; SIGHUP\n"
 		"                      reopens it (after logrotate moved it)\n"
 		"  --log-format F      text (default) or json: one JSON object per line with\n"
-		"                      time, level, msg and fields such as project, service\n\n"
+		"                      time, level, msg and fields such as project, service\n"
+		"  --pull-stall SECONDS  an image pull that makes no progress for this long\n"
+		"                      fails (default: 60; a long pull that progresses is fine)\n\n"
 		"The Docker Engine is reached at $DOCKER_HOST (unix:// only) or\n"
 		"/var/run/docker.sock.\n");
 }
@@ -81,6 +83,21 @@ out:
 	return dir;
 }
 
+/* 1 to 86400 whole seconds, in ms. */
+static int parse_seconds(const char *arg, long *ms)
+{
+	char *end;
+	long s = strtol(arg, &end, 10);
+
+	if (end == arg || *end || s < 1 || s > 86400) {
+		fprintf(stderr, "orca server: --pull-stall wants whole seconds from 1 to 86400, "
+			"not '%s'\n", arg);
+		return -1;
+	}
+	*ms = s * 1000;
+	return 0;
+}
+
 int cmd_server(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -92,6 +109,7 @@ int cmd_server(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "log-format", required_argument, NULL, 'F' },
+		{ "pull-stall", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +134,10 @@ int cmd_server(int argc, char **argv)
 				fprintf(stderr, "orca server: %s\n", e.msg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'p':
+			if (parse_seconds(optarg, &o.pull_stall_ms) < 0)
+				return EXIT_USAGE;
 			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;

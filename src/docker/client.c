@@ -72,6 +72,7 @@ int docker_client_new(struct docker_client **out, const char *socket_path,
 	}
 	memcpy(c->socket_path, path, sizeof(path));
 	c->timeout_ms = DOCKER_TIMEOUT_MS_DEFAULT;
+	c->pull_stall_ms = DOCKER_PULL_STALL_MS_DEFAULT;
 	c->fd = CURL_SOCKET_BAD;
 	atomic_init(&c->canceled, 0);
 	pthread_mutex_init(&c->fd_lock, NULL);
@@ -91,6 +92,11 @@ void docker_client_free(struct docker_client *c)
 void docker_client_set_timeout(struct docker_client *c, long timeout_ms)
 {
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : DOCKER_TIMEOUT_MS_DEFAULT;
+}
+
+void docker_client_set_pull_stall(struct docker_client *c, long stall_ms)
+{
+	c->pull_stall_ms = stall_ms > 0 ? stall_ms : DOCKER_PULL_STALL_MS_DEFAULT;
 }
 
 const char *docker_client_socket(const struct docker_client *c)

@@ -82,6 +82,8 @@
 #define DOCKER_BODY_MAX (16u << 20)
 /* Default limit of one non-streaming request. */
 #define DOCKER_TIMEOUT_MS_DEFAULT 60000L
+/* Default limit of a pull without progress (see set_pull_stall). */
+#define DOCKER_PULL_STALL_MS_DEFAULT 60000L
 
 /* Returned by internal stream consumers to end a stream without an error. */
 #define DOCKER_STOP 1
@@ -100,6 +102,14 @@ void docker_client_free(struct docker_client *c);
 
 /* Limit of each non-streaming request; 0 restores the default. */
 void docker_client_set_timeout(struct docker_client *c, long timeout_ms);
+/*
+ * A pull has no overall deadline (a big image on a slow link may take an
+ * hour), but it fails with ERR_TIMEOUT once the engine has sent no
+ * progress record for stall_ms: the engine reports every chunk it
+ * downloads or extracts, so silence means the registry stalls. 0 restores
+ * the default.
+ */
+void docker_client_set_pull_stall(struct docker_client *c, long stall_ms);
 /* The socket path in use. Borrowed. */
 const char *docker_client_socket(const struct docker_client *c);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
@@ -28,7 +29,18 @@ struct xfer {
 	int stopped;      /* the callback ended the stream */
 	int cb_code;      /* the callback failed with this code (e is set) */
 	int too_big;
+	int stalled;      /* no byte for rq->stall_ms */
+	curl_off_t seen;  /* bytes received when last checked */
+	int64_t moved_ms; /* when they last grew (monotonic) */
 };
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static int is_2xx(long status)
 {
@@ -65,13 +77,28 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *arg)
 	return len;
 }
 
+/* libcurl calls it at least once a second, idle or not. */
 static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct xfer *x = arg;
+	int64_t now;
 
-	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return atomic_load(&x->c->canceled) ? 1 : 0;
+	(void)dltotal, (void)ultotal, (void)ulnow;
+	if (atomic_load(&x->c->canceled))
+		return 1;
+	if (x->rq->stall_ms <= 0)
+		return 0;
+	now = now_ms();
+	if (dlnow != x->seen || x->moved_ms == 0) {
+		x->seen = dlnow;
+		x->moved_ms = now;
+		return 0;
+	}
+	if (now - x->moved_ms < x->rq->stall_ms)
+		return 0;
+	x->stalled = 1;
+	return 1;
 }
 
 static curl_socket_t open_socket(void *arg, curlsocktype purpose,
@@ -167,6 +194,9 @@ static int transfer_error(struct xfer *x, CURLcode res, struct err *e)
 		return x->cb_code;
 	if (atomic_load(&c->canceled))
 		return err_set(e, -ECANCELED, "canceled");
+	if (x->stalled)
+		return err_set(e, ERR_TIMEOUT, "no progress for %ld s",
+			       (x->rq->stall_ms + 999) / 1000);
 	if (x->too_big)
 		return err_set(e, ERR_TOOBIG,
 			       "the Docker Engine sent a response larger than %u bytes",

@@ -41,6 +41,66 @@ void docker_image_ref_split(const char *ref, char **repo, char **tag)
 void docker_image_info_release(struct docker_image_info *info)
 {
 	docker_labels_release(&info->labels);
+	for (size_t i = 0; info->repo_digests && info->repo_digests[i]; i++)
+		free(info->repo_digests[i]);
+	free(info->repo_digests);
+	info->repo_digests = NULL;
+}
+
+static char **string_list(const json_t *arr)
+{
+	char **out = xcalloc(json_array_size(arr) + 1, sizeof(char *));
+	size_t i, n = 0;
+	json_t *v;
+
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v))
+			out[n++] = xstrdup(json_string_value(v));
+	return out;
+}
+
+/* "docker.io/library/redis" and "redis" name one repository. */
+static const char *short_repo(const char *repo)
+{
+	if (strncmp(repo, "docker.io/", 10) == 0)
+		repo += 10;
+	if (strncmp(repo, "library/", 8) == 0 && strchr(repo + 8, '/') == NULL)
+		repo += 8;
+	return repo;
+}
+
+static int is_digest(const char *tag)
+{
+	return strncmp(tag, "sha256:", 7) == 0 && strlen(tag) == 71;
+}
+
+int docker_image_digest_ref(const struct docker_image_info *info,
+			    const char *ref, char out[DOCKER_DIGEST_REF_SIZE])
+{
+	char *repo, *tag;
+	int rc = ERR_NOTFOUND;
+
+	docker_image_ref_split(ref, &repo, &tag);
+	if (is_digest(tag) && strlen(ref) < DOCKER_DIGEST_REF_SIZE) {
+		snprintf(out, DOCKER_DIGEST_REF_SIZE, "%s", ref);
+		rc = 0;
+	}
+	for (size_t i = 0; rc < 0 && info->repo_digests && info->repo_digests[i]; i++) {
+		const char *d = info->repo_digests[i], *at = strrchr(d, '@');
+		char *theirs;
+
+		if (at == NULL || !is_digest(at + 1) || strlen(d) >= DOCKER_DIGEST_REF_SIZE)
+			continue;
+		theirs = xstrndup(d, (size_t)(at - d));
+		if (strcmp(short_repo(theirs), short_repo(repo)) == 0) {
+			snprintf(out, DOCKER_DIGEST_REF_SIZE, "%s", d);
+			rc = 0;
+		}
+		free(theirs);
+	}
+	free(repo);
+	free(tag);
+	return rc;
 }
 
 int docker_image_inspect(struct docker_client *c, const char *ref,
@@ -64,6 +124,7 @@ int docker_image_inspect(struct docker_client *c, const char *ref,
 		info->size_bytes = docker_json_int(j, "Size", 0);
 		docker_labels_from_json(&info->labels,
 					json_object_get(json_object_get(j, "Config"), "Labels"));
+		info->repo_digests = string_list(json_object_get(j, "RepoDigests"));
 	}
 	json_decref(j);
 	free(path);
@@ -140,6 +201,7 @@ static int pull(struct docker_client *c, const char *ref, struct pull *p,
 	struct docker_lines lines;
 	struct buf path = BUF_INIT;
 	struct docker_request rq = { .method = "POST", .timeout_ms = -1,
+				     .stall_ms = c->pull_stall_ms,
 				     .on_data = docker_lines_feed, .arg = &lines };
 	struct docker_response rs;
 	struct err se;
@@ -172,6 +234,17 @@ static int pull(struct docker_client *c, const char *ref, struct pull *p,
 	return rc;
 }
 
+/* e holds "no progress for N s" from http.c. */
+static int stalled(struct err *e, const char *ref, int missing)
+{
+	char why[sizeof(e->msg)];
+
+	memcpy(why, e->msg, sizeof(why));
+	return err_set(e, ERR_TIMEOUT, "image '%s'%s made %s (the registry stalls or is "
+		       "too slow); gave up", ref,
+		       missing ? " not found locally and its pull" : ": pull", why);
+}
+
 int docker_image_pull(struct docker_client *c, const char *ref,
 		      docker_pull_fn progress, void *arg, struct err *e)
 {
@@ -180,6 +253,8 @@ int docker_image_pull(struct docker_client *c, const char *ref,
 
 	if (rc == 0)
 		return 0;
+	if (rc == ERR_TIMEOUT && p.error[0] == '\0')
+		return stalled(e, ref, 0);
 	if (p.error[0] == '\0')
 		return err_wrap(e, "image '%s': pull", ref);
 	if (rc == ERR_UNAVAILABLE)
@@ -216,6 +291,8 @@ int docker_image_ensure(struct docker_client *c, const char *ref,
 			return err_set(e, rc,
 				       "image '%s' not found locally and the pull failed: %s",
 				       ref, p.error);
+		if (rc == ERR_TIMEOUT)
+			return stalled(e, ref, 1);
 		if (rc < 0)
 			return err_wrap(e, "image '%s': pull", ref);
 		rc = docker_image_inspect(c, ref, &info, e);

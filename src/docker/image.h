@@ -15,7 +15,13 @@ struct docker_image_info {
 	char id[DOCKER_ID_SIZE];     /* "sha256:..." */
 	int64_t size_bytes;
 	struct docker_labels labels; /* Config.Labels */
+	char **repo_digests;         /* "repo@sha256:..." of the registry
+				      * manifests it came from, NULL-terminated;
+				      * none for an image built here */
 };
+
+/* Longest "repository@sha256:<64 hex>" (a name is at most 255 bytes). */
+#define DOCKER_DIGEST_REF_SIZE 336
 
 /* Progress of a pull: layer id ("" for the image) and status text, both
  * borrowed for the call ("Downloading", "Pull complete"). */
@@ -30,10 +36,21 @@ int docker_image_inspect(struct docker_client *c, const char *ref,
 void docker_image_info_release(struct docker_image_info *info);
 
 /*
+ * The registry reference of ref's image: the entry of info->repo_digests
+ * whose repository is ref's ("127.0.0.1:5000/shop/api:1" ->
+ * "127.0.0.1:5000/shop/api@sha256:..."), or ref itself when it names a
+ * digest. ERR_NOTFOUND when the engine knows none (built or imported here,
+ * or pushed under another name only).
+ */
+int docker_image_digest_ref(const struct docker_image_info *info,
+			    const char *ref, char out[DOCKER_DIGEST_REF_SIZE]);
+
+/*
  * POST /images/create, reading the progress stream to its end (progress may
  * be NULL). An unreachable registry gives ERR_UNAVAILABLE, "image 'x':
  * pull: the registry could not be reached: ..."; an image the registry does
- * not have gives ERR_NOTFOUND.
+ * not have gives ERR_NOTFOUND; no progress for the client's pull stall
+ * time gives ERR_TIMEOUT, "image 'x': pull made no progress for 60 s ...".
  */
 int docker_image_pull(struct docker_client *c, const char *ref,
 		      docker_pull_fn progress, void *arg, struct err *e);

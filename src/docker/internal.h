@@ -23,6 +23,7 @@ struct docker_client {
 	char api_version[16];       /* "" until negotiated */
 	char server_version[64];
 	long timeout_ms;
+	long pull_stall_ms;         /* see docker_client_set_pull_stall */
 	char curl_err[CURL_ERROR_SIZE];
 	atomic_int canceled;
 	pthread_mutex_t fd_lock;    /* guards fd against docker_client_cancel */
@@ -43,6 +44,8 @@ struct docker_request {
 	const json_t *body;     /* sent as JSON when not NULL; borrowed */
 	const char *accept;     /* Accept header; NULL: libcurl's default */
 	long timeout_ms;        /* 0: the client's; -1: none (streams) */
+	long stall_ms;          /* > 0: fail with ERR_TIMEOUT when no response
+				 * byte came for this long (streams) */
 	docker_data_fn on_data; /* 2xx bodies go here instead of memory */
 	void *arg;
 };

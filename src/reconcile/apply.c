@@ -123,20 +123,13 @@ static int build_mounts(struct control *c, const struct svc *s, int index,
 	return 0;
 }
 
-static const char *image_of(struct control *c, const struct svc *s)
-{
-	struct desired *d = control_find_project(c, s->project);
-	struct svc_meta *sm = d ? rev_meta_find(&d->meta, s->name) : NULL;
-
-	return sm && sm->image_id[0] ? sm->image_id : s->spec->image;
-}
-
 struct creation {
 	struct strv env, labels, aliases, volumes, cmd;
 	struct docker_mount *mounts;
 	unsigned gids[2];
 	char name[160];
 	char net[80];
+	char image[SPEC_DIGEST_REF_SIZE];   /* control_image_for */
 };
 
 static void creation_free(struct creation *k)
@@ -171,7 +164,7 @@ static int prepare(struct control *c, struct svc *s, int index, struct creation 
 		return ERR_FAIL;
 	memset(cs, 0, sizeof(*cs));
 	cs->name = k->name;
-	cs->image = image_of(c, s);
+	cs->image = k->image;
 	cs->cmd = sp->command ? (const char *const *)k->cmd.v : NULL;
 	cs->env = (const char *const *)k->env.v;
 	cs->labels = (const char *const *)k->labels.v;
@@ -297,6 +290,10 @@ int control_create_replica(struct control *c, struct svc *s, int index, struct e
 	if (s->spec->runtime != RUNTIME_CONTAINER)
 		return err_set(e, ERR_UNSUPPORTED, "wasm services do not run yet in this version");
 	rc = place_check(c, s, e);
+	if (rc == 0)
+		rc = control_image_for(c, s, k.image, sizeof(k.image), e);
+	if (rc == CONTROL_PULLING)
+		goto out;
 	if (rc == 0)
 		rc = prepare(c, s, index, &k, &cs, e);
 	if (rc == 0)

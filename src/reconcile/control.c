@@ -221,6 +221,7 @@ static void apply(struct control *c, struct svc *s, const struct action *a)
 
 	switch (a->kind) {
 	case ACTION_CREATE:
+		/* CONTROL_PULLING: MSG_PULLED will bring the planner back */
 		if (control_create_replica(c, s, a->index, &e) < 0) {
 			/* back off like a crash: a missing image or secret must
 			 * not make the loop hammer the engine */
@@ -309,6 +310,9 @@ static void handle(struct control *c, const struct msg *m, bool *stop)
 		break;
 	case MSG_RESYNC:
 		c->next_resync_ms = 0;
+		break;
+	case MSG_PULLED:
+		control_on_pulled(c, m);
 		break;
 	case MSG_STOP:
 		*stop = true;

@@ -27,6 +27,8 @@ struct control_opts {
 	const char *node;            /* this server's node name; NULL: "local" */
 	int64_t resync_ms;           /* full comparison with Docker; 0: 10 s */
 	const char *key_file;        /* the master key; NULL: in data_dir */
+	long pull_stall_ms;          /* a pull without progress this long fails;
+				      * 0: DOCKER_PULL_STALL_MS_DEFAULT */
 };
 
 int control_start(const struct control_opts *o, struct control **out, struct err *e);

@@ -70,8 +70,12 @@ static int open_parts(struct control *c, struct err *e)
 		rc = docker_client_negotiate(c->dc, e);
 	if (rc < 0)
 		return rc;
+	docker_client_set_pull_stall(c->dc, c->pull_stall_ms);
 	c->reaper = reaper_start(c->docker_socket, &c->mb, e);
 	if (c->reaper == NULL)
+		return ERR_FAIL;
+	c->puller = puller_start(c->docker_socket, c->pull_stall_ms, &c->mb, e);
+	if (c->puller == NULL)
 		return ERR_FAIL;
 	c->prober = prober_new(on_probe, c);
 	if (c->prober == NULL)
@@ -84,6 +88,8 @@ static void free_parts(struct control *c)
 	if (c->events_started)
 		control_events_stop(c);
 	prober_free(c->prober);
+	if (c->puller)
+		puller_stop(c->puller);
 	if (c->reaper)
 		reaper_stop(c->reaper);
 	docker_client_free(c->dc);
@@ -135,6 +141,7 @@ int control_start(const struct control_opts *o, struct control **out, struct err
 	c->docker_socket = o->docker_socket ? xstrdup(o->docker_socket) : NULL;
 	c->node = xstrdup(o->node ? o->node : "local");
 	c->resync_ms = o->resync_ms ? o->resync_ms : 10000;
+	c->pull_stall_ms = o->pull_stall_ms;
 	mailbox_init(&c->mb);
 	pthread_mutex_init(&c->snap_mu, NULL);
 	rc = open_parts(c, e);

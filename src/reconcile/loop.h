@@ -33,6 +33,11 @@
 #define STOP_TIMEOUT_S 10
 
 struct reaper;
+struct puller;
+
+/* control_create_replica and control_image_for: the image is being pulled
+ * again; try once MSG_PULLED came. Not an error. */
+#define CONTROL_PULLING 1
 
 /* Per-service progress of one deploy. */
 struct deploy_item {
@@ -68,6 +73,8 @@ struct control {
 	struct docker_client *ev_dc;   /* events thread's; cancelled by control_stop */
 	struct prober *prober;
 	struct reaper *reaper;
+	struct puller *puller;
+	long pull_stall_ms;
 
 	/* snapshot: guarded by snap_mu */
 	pthread_mutex_t snap_mu;
@@ -159,6 +166,17 @@ void control_cache_reconcile(struct control *c);
 
 /* status (status.c) */
 void control_publish(struct control *c);
+
+/* images (image.c) */
+/* The reference a new replica of s is created from, in out[n]: the
+ * recorded image id while the engine has it, else the digest reference
+ * (pulled again first), else the service's reference resolved again.
+ * Returns 0, CONTROL_PULLING, or < 0 with e set. */
+int control_image_for(struct control *c, struct svc *s, char *out, size_t n, struct err *e);
+void control_on_pulled(struct control *c, const struct msg *m);
+struct puller *puller_start(const char *docker_socket, long stall_ms, struct mailbox *mb,
+			    struct err *e);
+void puller_stop(struct puller *p);
 
 /* reaper (reaper.c) */
 struct reaper *reaper_start(const char *docker_socket, struct mailbox *mb, struct err *e);

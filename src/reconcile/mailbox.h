@@ -22,6 +22,7 @@ enum msg_kind {
 	MSG_PROBE,        /* a health check result */
 	MSG_REMOVED,      /* the reaper removed (or failed to remove) a container */
 	MSG_RESYNC,       /* compare everything with Docker again */
+	MSG_PULLED,       /* the puller finished (or failed) a pull */
 	MSG_STOP,
 };
 
@@ -32,7 +33,9 @@ struct msg {
 	char id[80];              /* container id */
 	char action[32];          /* MSG_EVENT: die, oom, start, destroy */
 	int exit_code;
-	char error[512];          /* MSG_REMOVED: "" on success */
+	char error[512];          /* MSG_REMOVED, MSG_PULLED: "" on success */
+	char service[64];         /* MSG_PULLED */
+	char image[336];          /* MSG_PULLED: the reference pulled */
 	struct probe_result probe;
 	struct msg *next;
 };

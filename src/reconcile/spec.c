@@ -139,6 +139,9 @@ char *rev_meta_text(const struct rev_meta *m)
 		const struct svc_meta *sm = &m->items[i];
 		json_t *o = json_pack("{s:s, s:s}", "hash", sm->hash, "image_id", sm->image_id);
 
+		if (sm->image_digest[0])
+			json_object_set_new(o, "image_digest", json_string(sm->image_digest));
+
 		if (sm->replicas >= 0)
 			json_object_set_new(o, "replicas", json_integer(sm->replicas));
 		if (sm->restart)
@@ -155,17 +158,20 @@ char *rev_meta_text(const struct rev_meta *m)
 static int parse_one(struct rev_meta *m, const char *name, json_t *o, struct err *e)
 {
 	struct svc_meta *sm = rev_meta_add(m, name);
-	const char *hash = NULL, *image_id = "";
+	const char *hash = NULL, *image_id = "", *digest = "";
 	json_int_t replicas = -1, restart = 0, from = 0;
 
-	if (json_unpack(o, "{s:s, s?s, s?I, s?I, s?I}", "hash", &hash, "image_id", &image_id,
-			"replicas", &replicas, "restart", &restart, "from_revision", &from) != 0 ||
+	if (json_unpack(o, "{s:s, s?s, s?s, s?I, s?I, s?I}", "hash", &hash, "image_id", &image_id,
+			"image_digest", &digest, "replicas", &replicas, "restart", &restart,
+			"from_revision", &from) != 0 ||
 	    (*hash && strlen(hash) != SPEC_HASH_LEN) || strlen(image_id) >= sizeof(sm->image_id) ||
+	    strlen(digest) >= sizeof(sm->image_digest) ||
 	    replicas < -1 || replicas > 100000 || restart < 0 || restart > 1000000000 ||
 	    from < 0)
 		return err_set(e, ERR_INVALID, "revision meta: bad entry for service '%s'", name);
 	snprintf(sm->hash, sizeof(sm->hash), "%s", hash);
 	snprintf(sm->image_id, sizeof(sm->image_id), "%s", image_id);
+	snprintf(sm->image_digest, sizeof(sm->image_digest), "%s", digest);
 	sm->replicas = (int)replicas;
 	sm->restart = (int)restart;
 	sm->from_revision = from;

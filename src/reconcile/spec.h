@@ -10,6 +10,7 @@
  * revision for `orca rollback` and automatic rollbacks).
  *
  *	{"services": {"api": {"hash": "9f0c3a6b5e2d1f47", "image_id": "sha256:...",
+ *	                      "image_digest": "reg/api@sha256:...",
  *	                      "replicas": 5, "restart": 1, "from_revision": 3}}}
  *
  * The hash covers what a container is made of (image id, command, env with
@@ -30,11 +31,15 @@
 #include "reconcile/world.h"
 
 #define SPEC_META_MAX (1 << 20)
+/* "repository@sha256:<64 hex>": DOCKER_DIGEST_REF_SIZE */
+#define SPEC_DIGEST_REF_SIZE 336
 
 struct svc_meta {
 	char *name;
 	char hash[SPEC_HASH_LEN + 1];
 	char image_id[80];       /* "" when none (wasm) */
+	char image_digest[SPEC_DIGEST_REF_SIZE]; /* "repo@sha256:...", "" when
+				  * the engine knew none (built here) */
 	int replicas;            /* -1: as written in the source */
 	int restart;             /* restart generation, 0 none */
 	int64_t from_revision;   /* 0: the revision's own source */

@@ -81,6 +81,10 @@ struct svc {
 	char last_error[512];
 	int64_t deploy_id;             /* the deploy rolling it, 0 none */
 	bool failed;                   /* its last rollout failed with nothing to roll back to */
+	bool pulling;                  /* its image is being pulled again (image.c) */
+	char pulling_ref[336];         /* that pull's reference */
+	char resolved_id[80];          /* image id its reference was last resolved to
+					* again, after the recorded one went away */
 };
 
 /* The replica counts a status line shows; all of them observed. */

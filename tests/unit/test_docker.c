@@ -601,6 +601,33 @@ static int on_line(void *arg, const char *line, size_t len, struct err *e)
 	return 0;
 }
 
+TEST(image_digest_ref_matches_the_repository)
+{
+	char *digests[] = {
+		"redis@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		"127.0.0.1:5000/web@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+		"broken@sha256:short", NULL,
+	};
+	struct docker_image_info info = { .repo_digests = digests };
+	struct docker_image_info built = { 0 };
+	char out[DOCKER_DIGEST_REF_SIZE];
+
+	EXPECT_EQ_INT(0, docker_image_digest_ref(&info, "127.0.0.1:5000/web:2", out));
+	EXPECT_STREQ(digests[1], out);
+	EXPECT_EQ_INT(0, docker_image_digest_ref(&info, "docker.io/library/redis", out));
+	EXPECT_STREQ(digests[0], out);
+	EXPECT_EQ_INT(0, docker_image_digest_ref(&info, "redis:7", out));
+	EXPECT_STREQ(digests[0], out);
+	EXPECT_EQ_INT(ERR_NOTFOUND, docker_image_digest_ref(&info, "broken:1", out));
+	EXPECT_EQ_INT(ERR_NOTFOUND, docker_image_digest_ref(&info, "127.0.0.1:5000/api:1", out));
+	/* built here: no digest, unless the reference itself is one */
+	EXPECT_EQ_INT(ERR_NOTFOUND, docker_image_digest_ref(&built, "shop/api:1", out));
+	EXPECT_EQ_INT(0, docker_image_digest_ref(&built, "shop/api@sha256:"
+		"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", out));
+	EXPECT_STREQ("shop/api@sha256:"
+		     "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", out);
+}
+
 TEST(lines_split_anywhere_and_bounded)
 {
 	const char *text = "{\"a\":1}\n\n{\"b\":2}\r\n{\"c\":3}";

@@ -659,6 +659,94 @@ static void slow_reply(int fd)
 	fake_reply(fd, 200, "{}");
 }
 
+/* A pull whose registry stalls: one record, then nothing. */
+static void pull_stalls(int fd)
+{
+	const char *a = "{\"status\":\"Pulling from x\",\"id\":\"1\"}\n";
+
+	fake_sendf(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	fake_chunk(fd, a, strlen(a));
+	fake_wait_hangup(fd);
+}
+
+TEST(pull_without_progress_fails_at_the_stall_deadline)
+{
+	static const struct fake_route routes[] = {
+		{ "GET", "/v1.41/images/reg%3A5000%2Fx%3A1/json", 404, "{\"message\":\"no such image\"}" },
+		{ "POST", "/v1.41/images/create?fromImage=reg%3A5000%2Fx&tag=1", 0, NULL, pull_stalls },
+		{ NULL },
+	};
+	struct docker_client *c = client(routes);
+	struct err e = { 0 };
+
+	docker_client_set_pull_stall(c, 1000);
+	EXPECT_EQ_INT(ERR_TIMEOUT, docker_image_pull(c, "reg:5000/x:1", NULL, NULL, &e));
+	EXPECT_STREQ("image 'reg:5000/x:1': pull made no progress for 1 s (the registry "
+		     "stalls or is too slow); gave up", e.msg);
+	EXPECT_EQ_INT(ERR_TIMEOUT, docker_image_ensure(c, "reg:5000/x:1", NULL, NULL, NULL, &e));
+	EXPECT_STREQ("image 'reg:5000/x:1' not found locally and its pull made no progress "
+		     "for 1 s (the registry stalls or is too slow); gave up", e.msg);
+	docker_client_free(c);
+}
+
+/* A slow pull that keeps reporting: six records 400 ms apart. */
+static void pull_slow_but_moving(int fd)
+{
+	const struct timespec pause = { 0, 400 * 1000000L };
+	char rec[96];
+
+	fake_sendf(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	for (int i = 0; i < 6; i++) {
+		snprintf(rec, sizeof(rec), "{\"status\":\"Downloading\",\"id\":\"l%d\"}\n", i);
+		fake_chunk(fd, rec, strlen(rec));
+		nanosleep(&pause, NULL);
+	}
+	fake_sendf(fd, "0\r\n\r\n");
+}
+
+TEST(pull_that_progresses_outlives_the_stall_deadline)
+{
+	static const struct fake_route routes[] = {
+		{ "POST", "/v1.41/images/create", 0, NULL, pull_slow_but_moving },
+		{ NULL },
+	};
+	struct docker_client *c = client(routes);
+	struct buf progress = BUF_INIT;
+	struct err e = { 0 };
+
+	/* 2.4 s in all, more than twice the deadline, never 1 s silent */
+	docker_client_set_pull_stall(c, 1000);
+	EXPECT_EQ_INT(0, docker_image_pull(c, "x:1", on_progress, &progress, &e));
+	EXPECT_STREQ("DownloadingDownloadingDownloadingDownloadingDownloadingDownloading",
+		     buf_str(&progress));
+	buf_release(&progress);
+	docker_client_free(c);
+}
+
+TEST(image_inspect_reads_repo_digests)
+{
+	static const struct fake_route routes[] = {
+		{ "GET", "/v1.41/images/reg%3A5000%2Fshop%2Fapi%3A1/json", 200,
+		  "{\"Id\":\"sha256:aa\",\"RepoDigests\":[\"other/api@sha256:"
+		  "1111111111111111111111111111111111111111111111111111111111111111\","
+		  "\"reg:5000/shop/api@sha256:"
+		  "2222222222222222222222222222222222222222222222222222222222222222\"]}" },
+		{ NULL },
+	};
+	struct docker_client *c = client(routes);
+	struct docker_image_info info;
+	char ref[DOCKER_DIGEST_REF_SIZE];
+	struct err e = { 0 };
+
+	EXPECT_EQ_INT(0, docker_image_inspect(c, "reg:5000/shop/api:1", &info, &e));
+	EXPECT_STREQ("sha256:aa", info.id);
+	EXPECT_EQ_INT(0, docker_image_digest_ref(&info, "reg:5000/shop/api:1", ref));
+	EXPECT_STREQ("reg:5000/shop/api@sha256:"
+		     "2222222222222222222222222222222222222222222222222222222222222222", ref);
+	docker_image_info_release(&info);
+	docker_client_free(c);
+}
+
 TEST(request_timeout)
 {
 	static const struct fake_route routes[] = {

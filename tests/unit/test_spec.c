@@ -106,6 +106,32 @@ TEST(meta_round_trips)
 	free(text);
 }
 
+TEST(meta_keeps_the_image_digest_and_omits_it_when_none)
+{
+	struct rev_meta m = { 0 }, back;
+	struct svc_meta *sm;
+	struct err e = { 0 };
+	char *text;
+
+	sm = rev_meta_add(&m, "web");
+	snprintf(sm->hash, sizeof(sm->hash), "0123456789abcdef");
+	snprintf(sm->image_id, sizeof(sm->image_id), "sha256:11");
+	snprintf(sm->image_digest, sizeof(sm->image_digest), "reg:5000/web@sha256:22");
+	sm = rev_meta_add(&m, "built");
+	snprintf(sm->hash, sizeof(sm->hash), "0123456789abcdef");
+	snprintf(sm->image_id, sizeof(sm->image_id), "sha256:33");
+	text = rev_meta_text(&m);
+	EXPECT_STREQ("{\"services\":{\"built\":{\"hash\":\"0123456789abcdef\",\"image_id\":"
+		     "\"sha256:33\"},\"web\":{\"hash\":\"0123456789abcdef\",\"image_digest\":"
+		     "\"reg:5000/web@sha256:22\",\"image_id\":\"sha256:11\"}}}", text);
+	EXPECT_EQ_INT(0, rev_meta_parse(text, &back, &e));
+	EXPECT_STREQ("reg:5000/web@sha256:22", rev_meta_find(&back, "web")->image_digest);
+	EXPECT_STREQ("", rev_meta_find(&back, "built")->image_digest);
+	rev_meta_release(&back);
+	free(text);
+	rev_meta_release(&m);
+}
+
 TEST(meta_rejects_damaged_documents)
 {
 	static const char *const bad[] = {

@@ -1,10 +1,15 @@
 /*
- * http_head.c - a request head, from bytes to a struct http_req.
+ * http_head.c - orca's rules for a request head, on top of h2o's parser.
  *
- * picohttpparser finds the request line and headers; this file applies
- * orca's bounds and the rules that keep body framing unambiguous (one
- * Content-Length or chunked, never both). Pure: no I/O, no allocation
- * outside the request's pool.
+ * h2o 2.2.5 parses the head and reads the body before any handler runs,
+ * and is lenient where a request is ambiguous: with Content-Length and
+ * Transfer-Encoding it uses the latter, of two Content-Lengths the first,
+ * and it takes folded header lines. Its raw head is still at the start of
+ * the socket's input when the request reaches orca, so it is parsed again
+ * here (picohttpparser, the parser h2o itself uses) and refused when its
+ * framing is ambiguous, since a front proxy may have read it differently.
+ * Also here: the request target, split into path and decoded query. Pure:
+ * no I/O, no allocation outside the request's pool.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -14,13 +19,21 @@
 #include "api/http_int.h"
 #include "api/picohttp.h"
 
-static int fail(struct http_fail *f, int status, const char *code,
-		const char *msg)
+struct check {
+	int minor;
+	int lengths;          /* Content-Length headers seen */
+	size_t length;
+	int chunked;
+	const char *host;     /* the Host header's value, in the head */
+	size_t host_len;
+	char *msg;
+	size_t msgsz;
+};
+
+static int fail(struct check *c, int status, const char *msg)
 {
-	f->status = status;
-	f->code = code;
-	snprintf(f->msg, sizeof(f->msg), "%s", msg);
-	return -1;
+	snprintf(c->msg, c->msgsz, "%s", msg);
+	return status;
 }
 
 static int is_tchar(unsigned char c)
@@ -50,108 +63,60 @@ static const char *trim(const char *s, size_t *n)
 	return s;
 }
 
-/* Does the comma-separated list value hold token (case-insensitive)? */
-static int list_has(const char *value, const char *token)
+static int parse_length(const char *v, size_t n, size_t *out)
 {
-	size_t tlen = strlen(token);
-	const char *p = value;
+	size_t len = 0;
 
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		const char *item = trim(p, &n);
-
-		if (n == tlen && strncasecmp(item, token, tlen) == 0)
-			return 1;
-		p += strcspn(p, ",");
-		if (*p == ',')
-			p++;
-	}
-	return 0;
-}
-
-static int parse_length(const char *v, size_t *out)
-{
-	size_t n = 0;
-
-	if (*v == '\0' || strlen(v) > 18)
+	if (n == 0 || n > 18)
 		return -1;
-	for (; *v; v++) {
-		if (*v < '0' || *v > '9')
-			return -1;
-		n = n * 10 + (size_t)(*v - '0');
-	}
-	*out = n;
-	return 0;
-}
-
-static int framing(struct http_req *req, const char *name, const char *value,
-		   struct http_fail *f)
-{
-	size_t len;
-
-	if (strcasecmp(name, "content-length") == 0) {
-		if (parse_length(value, &len) < 0)
-			return fail(f, 400, "bad_request", "invalid content-length");
-		if (req->body_kind == BODY_LENGTH && len != req->content_length)
-			return fail(f, 400, "bad_request", "conflicting content-length headers");
-		if (req->body_kind == BODY_CHUNKED)
-			return fail(f, 400, "bad_request", "both content-length and transfer-encoding");
-		req->body_kind = BODY_LENGTH;
-		req->content_length = len;
-	} else if (strcasecmp(name, "transfer-encoding") == 0) {
-		if (strcasecmp(value, "chunked") != 0)
-			return fail(f, 501, "unsupported", "only transfer-encoding 'chunked' is supported");
-		if (req->body_kind != BODY_NONE || req->minor == 0)
-			return fail(f, 400, "bad_request", "ambiguous request body framing");
-		req->body_kind = BODY_CHUNKED;
-	}
-	return 0;
-}
-
-static int header(struct http_req *req, const char *name, const char *value,
-		  struct http_fail *f)
-{
-	if (framing(req, name, value, f) < 0)
-		return -1;
-	if (strcasecmp(name, "connection") == 0) {
-		if (list_has(value, "close"))
-			req->keep_alive = 0;
-		else if (list_has(value, "keep-alive"))
-			req->keep_alive = 1;
-	} else if (strcasecmp(name, "expect") == 0) {
-		if (strcasecmp(value, "100-continue") != 0)
-			return fail(f, 417, "expectation_failed", "only 'Expect: 100-continue' is supported");
-		req->expect_continue = req->minor >= 1;
-	}
-	return 0;
-}
-
-static int headers(struct http_req *req, const struct phr_header *h,
-		   size_t n, struct http_fail *f)
-{
-	req->headers = pool_alloc(&req->pool, (n ? n : 1) * sizeof(*req->headers));
 	for (size_t i = 0; i < n; i++) {
-		size_t vlen = h[i].value_len;
-		const char *v = trim(h[i].value, &vlen);
-		struct http_kv *kv = &req->headers[i];
-
-		if (h[i].name == NULL)
-			return fail(f, 400, "bad_request", "folded header lines are not supported");
-		if (!is_token(h[i].name, h[i].name_len))
-			return fail(f, 400, "bad_request", "invalid header name");
-		if (memchr(v, '\0', vlen) != NULL)
-			return fail(f, 400, "bad_request", "NUL byte in a header");
-		kv->name = pool_strndup(&req->pool, h[i].name, h[i].name_len);
-		kv->value = pool_strndup(&req->pool, v, vlen);
-		req->nheaders++;
-		if (header(req, kv->name, kv->value, f) < 0)
+		if (v[i] < '0' || v[i] > '9')
 			return -1;
+		len = len * 10 + (size_t)(v[i] - '0');
 	}
+	*out = len;
+	return 0;
+}
+
+static int is_name(const struct phr_header *h, const char *name)
+{
+	return h->name_len == strlen(name) && strncasecmp(h->name, name, h->name_len) == 0;
+}
+
+/* One header: its name, its value, and what it says about framing. */
+static int header(struct check *c, const struct phr_header *h)
+{
+	size_t vlen = h->value_len, len;
+	const char *v = trim(h->value, &vlen);
+
+	if (h->name == NULL)
+		return fail(c, 400, "folded header lines are not supported");
+	if (!is_token(h->name, h->name_len))
+		return fail(c, 400, "invalid header name");
+	if (memchr(v, '\0', vlen) != NULL)
+		return fail(c, 400, "NUL byte in a header");
+	if (is_name(h, "host") && c->host == NULL) {
+		c->host = v;
+		c->host_len = vlen;
+	} else if (is_name(h, "content-length")) {
+		if (parse_length(v, vlen, &len) < 0)
+			return fail(c, 400, "invalid content-length");
+		if (c->lengths++ > 0 && len != c->length)
+			return fail(c, 400, "conflicting content-length headers");
+		c->length = len;
+	} else if (is_name(h, "transfer-encoding")) {
+		if (vlen != 7 || strncasecmp(v, "chunked", 7) != 0)
+			return fail(c, 501, "only transfer-encoding 'chunked' is supported");
+		if (c->chunked++ > 0 || c->minor == 0)
+			return fail(c, 400, "ambiguous request body framing");
+	}
+	if (c->lengths > 0 && c->chunked > 0)
+		return fail(c, 400, "both content-length and transfer-encoding");
 	return 0;
 }
 
 /* Splits "a=1&b=x+y" into decoded pairs in the pool. */
-static int query(struct http_req *req, struct http_fail *f)
+static int query(struct http_req *req, char *msg, size_t msgsz)
 {
 	const char *p = req->query_raw;
 	size_t n = 1;
@@ -168,8 +133,10 @@ static int query(struct http_req *req, struct http_fail *f)
 		if (len > 0) {
 			kv->name = http_pct_decode(&req->pool, p, klen, 1);
 			kv->value = eq ? http_pct_decode(&req->pool, eq + 1, len - klen - 1, 1) : "";
-			if (kv->name == NULL || kv->value == NULL)
-				return fail(f, 400, "bad_request", "invalid percent-encoding in the query");
+			if (kv->name == NULL || kv->value == NULL) {
+				snprintf(msg, msgsz, "invalid percent-encoding in the query");
+				return -1;
+			}
 			req->nquery++;
 		}
 		p += len;
@@ -179,27 +146,30 @@ static int query(struct http_req *req, struct http_fail *f)
 	return 0;
 }
 
-static int target(struct http_req *req, const char *path, size_t len,
-		  struct http_fail *f)
+int http_target_parse(struct http_req *req, const char *path, size_t len,
+		      char *msg, size_t msgsz)
 {
 	const char *q = memchr(path, '?', len);
 	size_t plen = q ? (size_t)(q - path) : len;
 
-	if (len == 0 || path[0] != '/')
-		return fail(f, 400, "bad_request", "the request target must be a path starting with '/'");
+	if (len == 0 || path[0] != '/') {
+		snprintf(msg, msgsz, "the request target must be a path starting with '/'");
+		return -1;
+	}
+	if (memchr(path, '\0', len) != NULL) {
+		snprintf(msg, msgsz, "NUL byte in the request target");
+		return -1;
+	}
 	req->path = pool_strndup(&req->pool, path, plen);
 	req->query_raw = q ? pool_strndup(&req->pool, q + 1, len - plen - 1) : "";
-	if (memchr(path, '\0', len) != NULL)
-		return fail(f, 400, "bad_request", "NUL byte in the request target");
-	return query(req, f);
+	return query(req, msg, msgsz);
 }
 
-/* phr says -1 both for garbage and for too many headers; tell them apart. */
-static int parse_error(const char *buf, size_t len, struct http_fail *f)
+/* Up to the head's end: more headers than orca takes is 431, not 400. */
+static size_t count_lines(const char *buf, size_t len)
 {
 	size_t lines = 0;
 
-	/* Lines of this head only: up to a blank line, not into the next. */
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] != '\n')
 			continue;
@@ -208,37 +178,32 @@ static int parse_error(const char *buf, size_t len, struct http_fail *f)
 				    (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')))
 			break;
 	}
-	if (lines > HTTP_MAX_HEADERS)
-		return fail(f, 431, "too_big", "more than 64 request headers");
-	return fail(f, 400, "bad_request", "malformed request head");
+	return lines;
 }
 
-int http_head_parse(struct http_req *req, const char *buf, size_t len,
-		    size_t last_len, struct http_fail *f)
+int http_head_check(const char *buf, size_t len, const char **host,
+		    size_t *host_len, char *msg, size_t msgsz)
 {
 	struct phr_header h[HTTP_MAX_HEADERS];
+	struct check c = { .msg = msg, .msgsz = msgsz };
 	size_t nh = HTTP_MAX_HEADERS, mlen, plen;
 	const char *method, *path;
-	int minor, n;
+	int n, status;
 
-	if (len > HTTP_MAX_HEAD_BYTES)
-		len = HTTP_MAX_HEAD_BYTES;
-	if (last_len > len)
-		last_len = 0;
-	n = phr_parse_request(buf, len, &method, &mlen, &path, &plen, &minor,
-			      h, &nh, last_len);
-	if (n == -2 && len == HTTP_MAX_HEAD_BYTES)
-		return fail(f, 431, "too_big", "request head over 16 KiB");
-	if (n == -2)
-		return 0;
+	if (len > HTTP_MAX_HEAD_BYTES + 2)
+		len = HTTP_MAX_HEAD_BYTES + 2;
+	n = phr_parse_request(buf, len, &method, &mlen, &path, &plen, &c.minor, h,
+			      &nh, 0);
+	if (n < 0 && count_lines(buf, len) > HTTP_MAX_HEADERS)
+		return fail(&c, 431, "more than 64 request headers");
 	if (n < 0)
-		return parse_error(buf, len, f);
+		return fail(&c, 400, "malformed request head");
 	if (!is_token(method, mlen))
-		return fail(f, 400, "bad_request", "invalid method");
-	req->method = pool_strndup(&req->pool, method, mlen);
-	req->minor = minor;
-	req->keep_alive = minor >= 1;
-	if (target(req, path, plen, f) < 0 || headers(req, h, nh, f) < 0)
-		return -1;
-	return n;
+		return fail(&c, 400, "invalid method");
+	for (size_t i = 0; i < nh; i++)
+		if ((status = header(&c, &h[i])) != 0)
+			return status;
+	*host = c.host;
+	*host_len = c.host_len;
+	return 0;
 }

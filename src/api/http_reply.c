@@ -1,6 +1,7 @@
 /*
  * http_reply.c - whole responses: status line, headers, JSON and errors.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,26 @@ void http_resp_header(struct http_req *req, const char *name,
 	/* A CR or LF would let a value split the response. */
 	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
 		return;
+	pthread_mutex_lock(&req->mu);
 	buf_printf(&req->resp_headers, "%s: %s\r\n", name, value);
+	pthread_mutex_unlock(&req->mu);
+}
+
+void http_resp_close(struct http_req *req)
+{
+	pthread_mutex_lock(&req->mu);
+	req->close = 1;
+	pthread_mutex_unlock(&req->mu);
+}
+
+int http_req_status(struct http_req *req)
+{
+	int status;
+
+	pthread_mutex_lock(&req->mu);
+	status = req->status;
+	pthread_mutex_unlock(&req->mu);
+	return status;
 }
 
 static int no_body(int status)
@@ -77,56 +97,27 @@ static int no_body(int status)
 	return status == 204 || status == 304 || (status >= 100 && status < 200);
 }
 
-/* Status line and headers into b; len < 0: a stream. */
-static void head(struct http_req *req, struct buf *b, int status,
-		 const char *ctype, long long len)
-{
-	if (http_conn_stopping(req->conn) || (len < 0 && !req->chunked_out))
-		req->keep_alive = 0;
-	buf_printf(b, "HTTP/1.1 %d %s\r\n", status, http_status_reason(status));
-	if (ctype != NULL && !no_body(status))
-		buf_printf(b, "Content-Type: %s\r\n", ctype);
-	if (len >= 0 && !no_body(status))
-		buf_printf(b, "Content-Length: %lld\r\n", len);
-	if (len < 0 && req->chunked_out)
-		buf_puts(b, "Transfer-Encoding: chunked\r\n");
-	if (len < 0)
-		buf_puts(b, "Cache-Control: no-cache\r\n");
-	if (!req->keep_alive)
-		buf_puts(b, "Connection: close\r\n");
-	else if (req->minor == 0)
-		buf_puts(b, "Connection: keep-alive\r\n");
-	buf_append(b, buf_str(&req->resp_headers), req->resp_headers.len);
-	buf_puts(b, "\r\n");
-}
-
-int http_send_head(struct http_req *req, int status, const char *ctype,
-		   long long len)
-{
-	struct buf b = BUF_INIT;
-	int rc;
-
-	head(req, &b, status, ctype, len);
-	rc = http_conn_send(req->conn, b.data, b.len);
-	buf_release(&b);
-	return rc;
-}
-
 int http_reply(struct http_req *req, int status, const char *content_type,
 	       const void *body, size_t len)
 {
-	struct buf b = BUF_INIT;
-	int rc;
+	int rc = 0;
 
-	if (req->state != REQ_NEW)
+	pthread_mutex_lock(&req->mu);
+	if (req->state != REQ_NEW) {
+		pthread_mutex_unlock(&req->mu);
 		return ERR_FAIL;
+	}
 	req->state = REQ_REPLIED;
-	if (no_body(status))
-		len = 0;
-	head(req, &b, status, content_type, (long long)len);
-	buf_append(&b, body, len);
-	rc = http_conn_send(req->conn, b.data, b.len);
-	buf_release(&b);
+	req->status = status;
+	free(req->ctype);
+	req->ctype = content_type && !no_body(status) ? xstrdup(content_type) : NULL;
+	buf_reset(&req->out);
+	if (!no_body(status))
+		buf_append(&req->out, body, len);
+	if (req->gone)
+		rc = -EPIPE;
+	http_notify_locked(req);
+	pthread_mutex_unlock(&req->mu);
 	return rc;
 }
 
@@ -199,33 +190,26 @@ int http_reply_err(struct http_req *req, const struct err *e)
 				err_code_name(code), "%s", msg);
 }
 
-int http_reply_fail(struct http_req *req, const struct http_fail *f)
-{
-	req->keep_alive = 0;
-	return http_reply_error(req, f->status, f->code, "%s", f->msg);
-}
-
 void http_reply_finish(struct http_req *req, int rc, const struct err *e)
 {
-	switch (req->state) {
-	case REQ_NEW:
-		if (rc < 0)
-			http_reply_err(req, e);
-		else
-			http_reply_error(req, 500, "internal", "the handler sent no reply");
-		break;
-	case REQ_STREAMING:
-		if (rc < 0) {
-			/* Too late for a status: cut the stream so the client
-			 * sees it incomplete rather than ended. */
-			req->keep_alive = 0;
-			req->conn->failed = 1;
-		} else {
-			http_stream_end(req);
-		}
-		break;
-	case REQ_REPLIED:
-	case REQ_ENDED:
-		break;
+	enum req_state state;
+	int detached;
+
+	pthread_mutex_lock(&req->mu);
+	state = req->state;
+	detached = req->detached;
+	if (state == REQ_STREAMING && !detached) {
+		/* Too late for a status: a failed handler cuts the stream so the
+		 * client sees it incomplete rather than ended. */
+		req->state = REQ_ENDED;
+		req->abort = rc < 0;
+		http_notify_locked(req);
 	}
+	pthread_mutex_unlock(&req->mu);
+	if (state != REQ_NEW)
+		return;
+	if (rc < 0)
+		http_reply_err(req, e);
+	else
+		http_reply_error(req, 500, "internal", "the handler sent no reply");
 }

@@ -1,6 +1,7 @@
 /*
- * http_request.c - what a handler reads from a request: path, headers,
- * query and path parameters, body, peer.
+ * http_request.c - a request's life (new, references, cancel hook) and
+ * what a handler reads from it: path, headers, query and path parameters,
+ * body, peer.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,24 +12,45 @@
 #include "base/jsonx.h"
 #include "base/xalloc.h"
 
-void http_req_init(struct http_req *req, struct http_conn *c)
+struct http_req *http_req_new(struct http_server *srv)
 {
-	memset(req, 0, sizeof(*req));
-	req->conn = c;
+	struct http_req *req = xcalloc(1, sizeof(*req));
+
+	atomic_init(&req->refs, 1);
+	req->srv = srv;
 	pool_init(&req->pool);
 	buf_init(&req->body);
 	buf_init(&req->resp_headers);
+	buf_init(&req->out);
+	buf_init(&req->sending);
+	pthread_mutex_init(&req->mu, NULL);
+	pthread_cond_init(&req->room, NULL);
 	req->method = "";
 	req->path = "";
 	req->query_raw = "";
+	return req;
 }
 
-void http_req_release(struct http_req *req)
+void http_req_ref(struct http_req *req)
 {
+	atomic_fetch_add(&req->refs, 1);
+}
+
+void http_req_unref(struct http_req *req)
+{
+	if (req == NULL || atomic_fetch_sub(&req->refs, 1) != 1)
+		return;
 	free(req->params);
+	free(req->ctype);
+	free(req->heartbeat);
 	buf_release(&req->body);
 	buf_release(&req->resp_headers);
+	buf_release(&req->out);
+	buf_release(&req->sending);
+	pthread_cond_destroy(&req->room);
+	pthread_mutex_destroy(&req->mu);
 	pool_release(&req->pool);
+	free(req);
 }
 
 static int hexval(char c)
@@ -154,7 +176,7 @@ const char *http_req_body(const struct http_req *req, size_t *len)
 
 int http_req_json(const struct http_req *req, json_t **out, struct err *e)
 {
-	size_t max = req->conn->lim->max_body_bytes;
+	size_t max = req->srv->lim.max_body_bytes;
 
 	*out = jsonx_parse(buf_str(&req->body), req->body.len, max, e);
 	if (*out == NULL)
@@ -164,12 +186,12 @@ int http_req_json(const struct http_req *req, json_t **out, struct err *e)
 
 const struct http_peer *http_req_peer(const struct http_req *req)
 {
-	return &req->conn->peer;
+	return &req->peer;
 }
 
 int http_req_stopping(const struct http_req *req)
 {
-	return http_conn_stopping(req->conn);
+	return http_server_stopping(req->srv);
 }
 
 void *http_req_alloc(struct http_req *req, size_t n)
@@ -191,4 +213,36 @@ void http_req_set_param(struct http_req *req, const char *name,
 	kv = &req->params[req->nparams++];
 	kv->name = pool_strdup(&req->pool, name);
 	kv->value = pool_strdup(&req->pool, value);
+}
+
+void http_req_set_user(struct http_req *req, void *p)
+{
+	req->user = p;
+}
+
+void *http_req_user(const struct http_req *req)
+{
+	return req->user;
+}
+
+void http_req_on_cancel(struct http_req *req, void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&req->mu);
+	if (fn != NULL && req->canceled) {
+		fn(arg);
+	} else {
+		req->cancel_fn = fn;
+		req->cancel_arg = arg;
+	}
+	pthread_mutex_unlock(&req->mu);
+}
+
+int http_req_canceled(struct http_req *req)
+{
+	int c;
+
+	pthread_mutex_lock(&req->mu);
+	c = req->canceled || req->gone;
+	pthread_mutex_unlock(&req->mu);
+	return c;
 }

@@ -1,63 +1,117 @@
 /*
- * http_stream.c - streamed responses: logs -f, events -f, deploy watch.
+ * http_stream.c - streamed responses, the producers' side: logs, events,
+ * anything written piece by piece from any thread.
  *
- * HTTP/1.1 clients get chunked encoding and keep their connection after
- * the stream ends; HTTP/1.0 clients get the body until the server closes.
- * Every write goes out at once (one send per chunk, TCP_NODELAY), so a
- * client sees each event when it happens.
+ * Bytes go into req->out under req->mu and the loop is told (http_send.c
+ * takes them to h2o). At most HTTP_STREAM_BUFFER bytes wait there: a
+ * blocking writer sleeps on req->room until the loop has taken them, a
+ * non-blocking one is told "full" and hears again through its drain hook.
+ * HTTP/1.1 clients get chunked encoding and keep their connection after the
+ * stream ends; HTTP/1.0 clients get the body until the server closes.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/http_int.h"
 #include "base/jsonx.h"
+#include "base/xalloc.h"
 
 int http_stream_begin(struct http_req *req, int status,
 		      const char *content_type)
 {
-	if (req->state != REQ_NEW)
+	pthread_mutex_lock(&req->mu);
+	if (req->state != REQ_NEW) {
+		pthread_mutex_unlock(&req->mu);
 		return ERR_FAIL;
+	}
 	req->state = REQ_STREAMING;
-	req->chunked_out = req->minor >= 1;
-	return http_send_head(req, status, content_type, -1);
+	req->status = status;
+	free(req->ctype);
+	req->ctype = content_type ? xstrdup(content_type) : NULL;
+	http_notify_locked(req);
+	pthread_mutex_unlock(&req->mu);
+	return 0;
 }
 
-int http_stream_alive(struct http_req *req)
+static int over_locked(struct http_req *req)
 {
-	struct http_conn *c = req->conn;
-	struct pollfd p = { .fd = c->fd, .events = POLLRDHUP };
+	return req->gone || req->canceled || http_server_stopping(req->srv);
+}
 
-	if (req->state != REQ_STREAMING || c->failed || http_conn_stopping(c))
+/* 0 when data was taken, 1 when full, negative when over; mu held. */
+static int put_locked(struct http_req *req, const void *data, size_t len)
+{
+	if (req->state != REQ_STREAMING)
+		return ERR_FAIL;
+	if (over_locked(req))
+		return -EPIPE;
+	if (len == 0)
 		return 0;
-	if (c->fd < 0)
+	if (req->out.len >= HTTP_STREAM_BUFFER)
 		return 1;
-	/* A client that closed (or half-closed) its side has gone away, as
-	 * for nginx's 499: its stream ends. */
-	if (poll(&p, 1, 0) > 0 && p.revents & (POLLRDHUP | POLLHUP | POLLERR))
-		c->failed = 1;
-	return !c->failed;
+	buf_append(&req->out, data, len);
+	http_notify_locked(req);
+	return 0;
 }
 
 int http_stream_write(struct http_req *req, const void *data, size_t len)
 {
-	struct buf b = BUF_INIT;
 	int rc;
 
-	if (!http_stream_alive(req))
-		return req->state == REQ_STREAMING ? -EPIPE : ERR_FAIL;
-	if (len == 0)
-		return 0;  /* an empty chunk would end the stream */
-	if (!req->chunked_out)
-		return http_conn_send(req->conn, data, len);
-	buf_printf(&b, "%zx\r\n", len);
-	buf_append(&b, data, len);
-	buf_puts(&b, "\r\n");
-	rc = http_conn_send(req->conn, b.data, b.len);
-	buf_release(&b);
+	pthread_mutex_lock(&req->mu);
+	/* The loop thread cannot wait for itself: there, full is an error. */
+	while ((rc = put_locked(req, data, len)) == 1 && !req->on_loop)
+		pthread_cond_wait(&req->room, &req->mu);
+	pthread_mutex_unlock(&req->mu);
+	return rc == 1 ? -EAGAIN : rc;
+}
+
+int http_stream_try_write(struct http_req *req, const void *data, size_t len)
+{
+	int rc;
+
+	pthread_mutex_lock(&req->mu);
+	rc = put_locked(req, data, len);
+	if (rc == 1)
+		req->want_drain = 1;
+	pthread_mutex_unlock(&req->mu);
 	return rc;
+}
+
+void http_stream_on_drain(struct http_req *req, void (*fn)(void *arg),
+			  void *arg)
+{
+	pthread_mutex_lock(&req->mu);
+	req->drain_fn = fn;
+	req->drain_arg = arg;
+	pthread_mutex_unlock(&req->mu);
+}
+
+void http_stream_heartbeat(struct http_req *req, const char *text)
+{
+	pthread_mutex_lock(&req->mu);
+	free(req->heartbeat);
+	req->heartbeat = text ? xstrdup(text) : NULL;
+	/* The first one at once: it carries the head to the client. */
+	if (text != NULL && req->state == REQ_STREAMING && !over_locked(req) &&
+	    req->out.len == 0) {
+		buf_puts(&req->out, text);
+		http_notify_locked(req);
+	}
+	pthread_mutex_unlock(&req->mu);
+}
+
+int http_stream_alive(struct http_req *req)
+{
+	int alive;
+
+	pthread_mutex_lock(&req->mu);
+	alive = req->state == REQ_STREAMING && !over_locked(req);
+	pthread_mutex_unlock(&req->mu);
+	return alive;
 }
 
 int http_stream_printf(struct http_req *req, const char *fmt, ...)
@@ -108,15 +162,22 @@ int http_stream_sse(struct http_req *req, const char *event, const json_t *j)
 
 int http_stream_end(struct http_req *req)
 {
-	static const char last[] = "0\r\n\r\n";
-	int rc = 0;
-
-	if (req->state != REQ_STREAMING)
+	pthread_mutex_lock(&req->mu);
+	if (req->state != REQ_STREAMING) {
+		pthread_mutex_unlock(&req->mu);
 		return ERR_FAIL;
+	}
 	req->state = REQ_ENDED;
-	if (req->chunked_out)
-		rc = http_conn_send(req->conn, last, sizeof(last) - 1);
-	else
-		req->keep_alive = 0;
-	return rc;
+	http_notify_locked(req);
+	pthread_mutex_unlock(&req->mu);
+	return 0;
+}
+
+struct http_req *http_stream_detach(struct http_req *req)
+{
+	pthread_mutex_lock(&req->mu);
+	req->detached = 1;
+	pthread_mutex_unlock(&req->mu);
+	http_req_ref(req);
+	return req;
 }

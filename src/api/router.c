@@ -21,6 +21,7 @@ struct seg {
 };
 
 struct route {
+	struct router_route pub;  /* method and pattern, for the role table */
 	char *method;
 	char *pattern;
 	char *segs[ROUTER_MAX_SEGMENTS];  /* "{name}" for a parameter */
@@ -154,6 +155,8 @@ int router_add(struct router *r, const char *method, const char *pattern,
 	}
 	rt.method = xstrdup(method);
 	rt.pattern = xstrdup(pattern);
+	rt.pub.method = rt.method;
+	rt.pub.pattern = rt.pattern;
 	rt.fn = fn;
 	rt.arg = arg;
 	XGROW(r->routes, r->cap, r->n + 1);
@@ -233,9 +236,9 @@ static const struct route *find(const struct router *r, const char *method,
 	return best;
 }
 
-int router_handle(struct http_req *req, void *arg, struct err *e)
+const struct router_route *router_match(const struct router *r,
+					struct http_req *req)
 {
-	const struct router *r = arg;
 	const char *method = http_req_method(req), *path = http_req_path(req);
 	struct seg sg[ROUTER_MAX_SEGMENTS];
 	struct buf allow = BUF_INIT;
@@ -255,10 +258,33 @@ int router_handle(struct http_req *req, void *arg, struct err *e)
 	} else if (bind_params(req, rt, sg) < 0) {
 		http_reply_error(req, 400, "bad_request",
 				 "invalid percent-encoding in the path");
-	} else {
-		buf_release(&allow);
-		return rt->fn(req, rt->arg, e);
+		rt = NULL;
 	}
 	buf_release(&allow);
-	return 0;
+	return rt ? &rt->pub : NULL;
+}
+
+int router_run(const struct router_route *rt, struct http_req *req,
+	       struct err *e)
+{
+	const struct route *r = (const struct route *)rt;   /* pub comes first */
+
+	return r->fn(req, r->arg, e);
+}
+
+int router_handle(struct http_req *req, void *arg, struct err *e)
+{
+	const struct router_route *rt = router_match(arg, req);
+
+	return rt ? router_run(rt, req, e) : 0;
+}
+
+size_t router_count(const struct router *r)
+{
+	return r->n;
+}
+
+const struct router_route *router_at(const struct router *r, size_t i)
+{
+	return i < r->n ? &r->routes[i].pub : NULL;
 }

@@ -186,10 +186,12 @@ TEST(expect_100_continue_gets_continue_before_the_body)
 	fix_stop(&f);
 }
 
-TEST(oversize_head_and_too_many_headers_get_431)
+/* A head over h2o's 8 KiB is refused by h2o itself, with 400. */
+TEST(oversize_head_gets_400_and_too_many_headers_get_431)
 {
 	struct fix f;
 	struct buf b = BUF_INIT;
+	struct tconn c;
 	char *r;
 
 	FIX_START(&f, NULL);
@@ -197,9 +199,13 @@ TEST(oversize_head_and_too_many_headers_get_431)
 	for (int i = 0; i < 17000; i++)
 		buf_putc(&b, 'a');
 	buf_puts(&b, "\r\n\r\n");
-	r = fix_request(&f, b.data);
-	EXPECT_EQ_INT(431, ht_status(r));
+	c = ht_unix(f.sock);
+	ht_puts(&c, b.data);
+	r = ht_response(&c, 5000);
+	EXPECT_EQ_INT(400, ht_status(r));
 	EXPECT_CONTAINS(r, "Connection: close");
+	EXPECT_TRUE(ht_closed(&c, 2000));
+	ht_close(&c);
 	free(r);
 	buf_reset(&b);
 	buf_puts(&b, "GET /api/v1/ping HTTP/1.1\r\n");
@@ -208,6 +214,7 @@ TEST(oversize_head_and_too_many_headers_get_431)
 	buf_puts(&b, "\r\n");
 	r = fix_request(&f, b.data);
 	EXPECT_EQ_INT(431, ht_status(r));
+	EXPECT_CONTAINS(ht_body(r), "more than 64 request headers");
 	free(r);
 	buf_release(&b);
 	fix_stop(&f);
@@ -221,9 +228,9 @@ TEST(oversize_bodies_get_413)
 	char *r;
 
 	FIX_START(&f, &cfg);
+	/* With a Content-Length, h2o refuses before reading (its own reply). */
 	r = fix_request(&f, "POST /api/v1/echo HTTP/1.1\r\nContent-Length: 1001\r\n\r\n");
 	EXPECT_EQ_INT(413, ht_status(r));
-	EXPECT_CONTAINS(ht_body(r), "\"code\":\"too_big\"");
 	free(r);
 	buf_puts(&b, "POST /api/v1/echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
 	for (int i = 0; i < 30; i++)
@@ -248,16 +255,29 @@ TEST(default_body_limit_is_8_mib)
 	fix_stop(&f);
 }
 
+/*
+ * Smuggling: framing that a front proxy could read differently. h2o reads
+ * such a body one way (the first Content-Length; chunked over a length);
+ * orca then refuses the request and closes, so no second request can hide
+ * in it. The ones h2o refuses itself get its plain-text 400.
+ */
 TEST(malformed_requests_get_400_and_close_and_the_server_goes_on)
 {
-	static const char *bad[] = {
-		"GARBAGE\r\n\r\n",
-		"GET /x HTTP/1.1\r\nbad header\r\n\r\n",
-		"GET relative HTTP/1.1\r\n\r\n",
-		"GET /api/v1/ping HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-		"POST /api/v1/echo HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
-		"GET /api/v1/ping HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
-		"GET /api/v1/ping HTTP/1.1\r\nX: a\r\n folded\r\n\r\n",
+	static const struct {
+		const char *raw;
+		int orca;     /* 1: refused by orca (JSON), 0: by h2o */
+	} bad[] = {
+		{ "GARBAGE\r\n\r\n", 0 },
+		{ "GET /x HTTP/1.1\r\nbad header\r\n\r\n", 0 },
+		{ "GET relative HTTP/1.1\r\n\r\n", 1 },
+		{ "GET /api/v1/ping HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxy", 1 },
+		{ "POST /api/v1/echo HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+		  "0\r\n\r\n", 1 },
+		{ "POST /api/v1/echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+		  "0\r\n\r\nGET /api/v1/ping HTTP/1.1\r\n\r\n", 1 },
+		{ "POST /api/v1/echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 1 },
+		{ "GET /api/v1/ping HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 0 },
+		{ "GET /api/v1/ping HTTP/1.1\r\nX: a\r\n folded\r\n\r\n", 1 },
 	};
 	struct fix f;
 	struct tconn c;
@@ -266,11 +286,12 @@ TEST(malformed_requests_get_400_and_close_and_the_server_goes_on)
 	FIX_START(&f, NULL);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		c = ht_tcp(f.port);
-		ht_puts(&c, bad[i]);
+		ht_puts(&c, bad[i].raw);
 		r = ht_response(&c, 5000);
 		if (ht_status(r) != 400)
 			UNIT_FAIL_AT("request %zu: got %s", i, r ? r : "(nothing)");
-		EXPECT_CONTAINS(ht_body(r), "{\"error\":{\"code\":\"bad_request\"");
+		if (bad[i].orca)
+			EXPECT_CONTAINS(ht_body(r), "{\"error\":{\"code\":\"bad_request\"");
 		EXPECT_TRUE(ht_closed(&c, 2000));
 		free(r);
 		ht_close(&c);
@@ -376,20 +397,22 @@ TEST(libcurl_over_unix_and_tcp_with_chunked_upload)
 	fix_stop(&f);
 }
 
-TEST(serve_buffer_answers_without_sockets)
+/* What the fuzz target does: all of it sent at once, then the end. */
+TEST(a_whole_connection_sent_at_once_then_closed)
 {
-	struct http_server_config cfg = { .handler = router_handle };
-	struct router *r = router_new();
-	struct buf out = BUF_INIT;
 	static const char in[] = GET("/api/v1/ping") GET("/x") "GET /api/v1/pi";
+	struct fix f;
+	struct tconn c;
 
-	fix_routes(r);
-	cfg.handler_arg = r;
-	http_serve_buffer(&cfg, in, sizeof(in) - 1, &out);
-	EXPECT_CONTAINS(out.data, "HTTP/1.1 200 OK\r\n");
-	EXPECT_CONTAINS(out.data, "HTTP/1.1 404 Not Found\r\n");
-	buf_release(&out);
-	router_free(r);
+	FIX_START(&f, NULL);
+	c = ht_unix(f.sock);
+	ht_puts(&c, in);
+	shutdown(c.fd, SHUT_WR);
+	EXPECT_TRUE(ht_closed(&c, 5000));
+	EXPECT_CONTAINS(buf_str(&c.in), "HTTP/1.1 200 OK\r\n");
+	EXPECT_CONTAINS(buf_str(&c.in), "HTTP/1.1 404 Not Found\r\n");
+	ht_close(&c);
+	fix_stop(&f);
 }
 
 UNIT_MAIN

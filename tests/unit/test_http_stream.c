@@ -21,7 +21,7 @@ TEST(stream_is_read_incrementally)
 	ht_puts(&c, GET("/api/v1/stream"));
 	while (strstr(buf_str(&c.in), "{\"n\":1}\n\r\n") == NULL && !c.eof)
 		ht_read_some(&c, 2000);
-	EXPECT_CONTAINS(buf_str(&c.in), "Transfer-Encoding: chunked\r\n");
+	EXPECT_TRUE(strcasestr(buf_str(&c.in), "Transfer-Encoding: chunked\r\n") != NULL);
 	EXPECT_CONTAINS(buf_str(&c.in), "\r\n8\r\n{\"n\":1}\n\r\n");
 	EXPECT_TRUE(strstr(buf_str(&c.in), "\"n\":2") == NULL);
 	atomic_store(&gate, 1);
@@ -47,7 +47,9 @@ TEST(http_1_0_stream_is_close_delimited)
 	c = ht_unix(f.sock);
 	ht_puts(&c, "GET /api/v1/stream HTTP/1.0\r\n\r\n");
 	EXPECT_TRUE(ht_closed(&c, 5000));
-	EXPECT_CONTAINS(buf_str(&c.in), "Connection: close\r\n\r\n{\"n\":1}\n{\"n\":2}\n");
+	EXPECT_CONTAINS(buf_str(&c.in), "Connection: close\r\n");
+	EXPECT_CONTAINS(buf_str(&c.in), "\r\n\r\n{\"n\":1}\n{\"n\":2}\n");
+	EXPECT_TRUE(strcasestr(buf_str(&c.in), "transfer-encoding") == NULL);
 	ht_close(&c);
 	fix_stop(&f);
 }
@@ -98,10 +100,11 @@ TEST(stop_ends_open_streams_and_joins)
 	EXPECT_EQ_INT(-1, access(f.sock, F_OK));
 }
 
-TEST(slow_client_gets_408_and_idle_client_is_dropped)
+/* h2o closes a request that is late, and an idle keep-alive connection,
+ * at request_timeout_ms, without a reply. */
+TEST(slow_client_and_idle_client_are_dropped)
 {
-	struct http_server_config cfg = { .idle_timeout_ms = 300,
-					  .request_timeout_ms = 600 };
+	struct http_server_config cfg = { .request_timeout_ms = 600 };
 	const char *req = GET("/api/v1/ping");
 	struct fix f;
 	struct tconn c;
@@ -118,7 +121,7 @@ TEST(slow_client_gets_408_and_idle_client_is_dropped)
 		ht_read_some(&c, 100);
 	}
 	r = ht_response(&c, 1000);
-	EXPECT_EQ_INT(408, ht_status(r));
+	EXPECT_NULL(r);
 	EXPECT_TRUE(ht_closed(&c, 1000));
 	EXPECT_TRUE(ht_now_ms() - t0 < 2000);
 	free(r);
@@ -127,7 +130,7 @@ TEST(slow_client_gets_408_and_idle_client_is_dropped)
 	t0 = ht_now_ms();
 	EXPECT_TRUE(ht_closed(&c, 2000));
 	EXPECT_EQ_INT(0, c.in.len);
-	EXPECT_TRUE(ht_now_ms() - t0 >= 250);
+	EXPECT_TRUE(ht_now_ms() - t0 >= 500);
 	ht_close(&c);
 	fix_stop(&f);
 }

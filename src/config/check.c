@@ -440,4 +440,5 @@ void config_check(struct config *c, struct diags *d)
 			default_domain(c, &c->projects[i].services[j], d);
 		}
 	check_internal_names(c, d);
+	config_check_tls(c, d);
 }

@@ -1,6 +1,7 @@
 /*
  * cluster.c - cluster.toml: [cluster], [[node]] (with [[node.gpus]]),
  * [[token]] and [proxy]. The file is optional; config_new() has the defaults.
+ * The TLS keys (acme_*, [[proxy.certificate]]) are in cluster_tls.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,14 +17,15 @@
 
 static const char *const top_keys[] = { "cluster", "node", "token", "proxy", NULL };
 static const char *const cluster_keys[] = {
-	"name", "domain", "acme_email", "data_dir", "keep_revisions", NULL,
+	"name", "domain", "acme_email", "acme_directory", "acme_ca_bundle", "data_dir",
+	"keep_revisions", NULL,
 };
 static const char *const node_keys[] = {
 	"name", "address", "labels", "cpu", "memory", "gpus", NULL,
 };
 static const char *const gpu_keys[] = { "vendor", "count", "model", "vram", NULL };
 static const char *const token_keys[] = { "name", "role", "hash", NULL };
-static const char *const proxy_keys[] = { "http", "https", NULL };
+static const char *const proxy_keys[] = { "http", "https", "certificate", NULL };
 
 /* A string key checked by a syntax_* function, copied into *out. */
 static void set_string(const struct cfile *f, const char *ctx, const struct toml_value *t,
@@ -73,6 +75,7 @@ static void parse_cluster(const struct cfile *f, const struct toml_value *t)
 	if ((v = toml_get(t, "keep_revisions")) != NULL &&
 	    cfile_int(f, "cluster", "keep_revisions", v, 1, CLUSTER_KEEP_REVISIONS_MAX, &n))
 		cl->keep_revisions = (int)n;
+	config_cluster_acme(f, t);
 }
 
 static void parse_node_gpu(const struct cfile *f, const char *ctx,
@@ -248,6 +251,8 @@ static void parse_proxy(const struct cfile *f, const struct toml_value *t)
 	if (cl->proxy_http && cl->proxy_https && strcmp(cl->proxy_http, cl->proxy_https) == 0)
 		cfile_diag(f, toml_get(t, "https")->pos, "proxy", "'http' and 'https' cannot both "
 			   "listen on %s", cl->proxy_https);
+	if (toml_get(t, "certificate") != NULL)
+		config_proxy_certificates(f, toml_get(t, "certificate"));
 }
 
 void config_add_cluster_text(struct config *c, const char *file, const char *text,

@@ -34,8 +34,6 @@ struct inert_key {
 static const struct inert_key inert_keys[] = {
 	{ INERT_CLUSTER, "cluster.domain", NULL, "[cluster] domain",
 	  NO_PROXY " to serve the default names it gives (orca config shows them)" },
-	{ INERT_CLUSTER, "cluster.acme_email", NULL, "[cluster] acme_email",
-	  "orca has no ACME client yet" },
 	{ INERT_CLUSTER, "node.address", NULL, "[[node]] address",
 	  "orca runs every replica on the server's own node for now" },
 	{ INERT_CLUSTER, "token", NULL, "[[token]]",

@@ -158,9 +158,29 @@ static json_t *node(const struct node *n)
 			 "memory_bytes", int_or_null(n->memory_bytes), "gpus", gpus);
 }
 
+/* acme_directory, acme_ca_bundle and proxy.certificates into o. */
+static void tls_keys(const struct cluster *cl, json_t *o)
+{
+	json_t *certs = json_array();
+
+	for (size_t i = 0; i < cl->ncertificates; i++) {
+		const struct proxy_certificate *pc = &cl->certificates[i];
+		json_t *domains = json_array();
+
+		for (size_t j = 0; j < pc->ndomains; j++)
+			json_array_append_new(domains, json_string(pc->domains[j]));
+		json_array_append_new(certs, json_pack("{s:o, s:o, s:o}", "domains", domains,
+						       "cert", str_or_null(pc->cert),
+						       "key", str_or_null(pc->key)));
+	}
+	json_object_set_new(o, "acme_directory", str_or_null(cl->acme_directory));
+	json_object_set_new(o, "acme_ca_bundle", str_or_null(cl->acme_ca_bundle));
+	json_object_set_new(json_object_get(o, "proxy"), "certificates", certs);
+}
+
 static json_t *cluster(const struct cluster *cl)
 {
-	json_t *nodes = json_object(), *tokens = json_object();
+	json_t *nodes = json_object(), *tokens = json_object(), *o;
 
 	for (size_t i = 0; i < cl->nnodes; i++)
 		json_object_set_new(nodes, cl->nodes[i].name ? cl->nodes[i].name : "",
@@ -173,14 +193,16 @@ static json_t *cluster(const struct cluster *cl)
 					      "role", token_role_name(t->role),
 					      "hash", str_or_null(t->hash)));
 	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:i, s:{s:o, s:o}, s:o, s:o}",
-			 "name", str_or_null(cl->name), "domain", str_or_null(cl->domain),
-			 "acme_email", str_or_null(cl->acme_email),
-			 "data_dir", str_or_null(cl->data_dir),
-			 "keep_revisions", cl->keep_revisions,
-			 "proxy", "http", str_or_null(cl->proxy_http),
-			 "https", str_or_null(cl->proxy_https),
-			 "nodes", nodes, "tokens", tokens);
+	o = json_pack("{s:o, s:o, s:o, s:o, s:i, s:{s:o, s:o}, s:o, s:o}",
+		      "name", str_or_null(cl->name), "domain", str_or_null(cl->domain),
+		      "acme_email", str_or_null(cl->acme_email),
+		      "data_dir", str_or_null(cl->data_dir),
+		      "keep_revisions", cl->keep_revisions,
+		      "proxy", "http", str_or_null(cl->proxy_http),
+		      "https", str_or_null(cl->proxy_https),
+		      "nodes", nodes, "tokens", tokens);
+	tls_keys(cl, o);
+	return o;
 }
 
 json_t *config_to_json(const struct config *c)

@@ -110,6 +110,12 @@ void config_service_release(struct service *s);
 void config_inert_cluster(const struct cfile *f, const struct toml_value *root);
 void config_inert_service(const struct cfile *f, const char *ctx, const struct toml_value *tab);
 
+/* cluster_tls.c: [cluster] acme_directory and acme_ca_bundle; the
+ * [[proxy.certificate]] array; and, across files, wildcard domains. */
+void config_cluster_acme(const struct cfile *f, const struct toml_value *cluster);
+void config_proxy_certificates(const struct cfile *f, const struct toml_value *v);
+void config_check_tls(const struct config *c, struct diags *d);
+
 /* Names, aliases and depends_on across one project; tabs[i] is services[i]'s table. */
 void config_check_project(const struct cfile *f, const struct project *p,
 		   const struct toml_value *const *tabs);

@@ -17,6 +17,7 @@ struct config *config_new(void)
 	c->cluster.name = xstrdup("orca");
 	c->cluster.keep_revisions = CLUSTER_KEEP_REVISIONS;
 	c->warnings = xcalloc(1, sizeof(*c->warnings));
+	c->cluster.acme_directory = xstrdup(CONFIG_ACME_DIRECTORY_DEFAULT);
 	return c;
 }
 
@@ -83,6 +84,14 @@ static void cluster_release(struct cluster *cl)
 	free(cl->name);
 	free(cl->domain);
 	free(cl->acme_email);
+	free(cl->acme_directory);
+	free(cl->acme_ca_bundle);
+	for (size_t i = 0; i < cl->ncertificates; i++) {
+		config_strings_free(cl->certificates[i].domains, cl->certificates[i].ndomains);
+		free(cl->certificates[i].cert);
+		free(cl->certificates[i].key);
+	}
+	free(cl->certificates);
 	free(cl->data_dir);
 	free(cl->proxy_http);
 	free(cl->proxy_https);

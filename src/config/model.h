@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #define CONFIG_NAME_MAX 63
+#define CONFIG_ACME_DIRECTORY_DEFAULT "https://acme-v02.api.letsencrypt.org/directory"
 
 /* Where something was written; file is borrowed from struct config.files. */
 struct config_loc {
@@ -118,6 +119,7 @@ struct service {
 	char *default_domain;    /* <name>.<project>.<[cluster] domain> for a service
 	                          * that serves HTTP (a port with an HTTP health check,
 	                          * or a wasm http: trigger) and has no `domain`; else NULL */
+	struct config_loc domain_loc;  /* where `domain` was written */
 	char **routes;
 	size_t nroutes;
 	char **aliases;
@@ -181,10 +183,24 @@ struct token {
 #define CLUSTER_KEEP_REVISIONS 50
 #define CLUSTER_KEEP_REVISIONS_MAX 100000
 
+/* A certificate brought for some domains ([[proxy.certificate]]). */
+struct proxy_certificate {
+	char **domains;          /* hostnames, "*.example.com" allowed */
+	size_t ndomains;
+	char *cert;              /* absolute path, on the server's host, of a PEM chain */
+	char *key;               /* absolute path of its PEM private key */
+	struct config_loc loc, domains_loc, cert_loc, key_loc;
+};
+
 struct cluster {
 	char *name;              /* default "orca" */
 	char *domain;
 	char *acme_email;
+	char *acme_directory;    /* an https URL, default Let's Encrypt; "off": no ACME */
+	char *acme_ca_bundle;    /* PEM CAs trusted for the ACME server; NULL: the system's */
+	struct config_loc acme_ca_bundle_loc;
+	struct proxy_certificate *certificates;
+	size_t ncertificates;
 	char *data_dir;          /* absolute; see `orca server --config` */
 	struct config_loc data_dir_loc;
 	int keep_revisions;      /* revisions kept per project, and deploys kept */

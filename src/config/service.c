@@ -149,6 +149,7 @@ static void parse_domain(const struct cfile *f, const char *ctx,
 
 	if (v == NULL)
 		return;
+	s->domain_loc = cfile_loc(f, v->pos);
 	if (v->type == TOML_STRING) {
 		const char *d;
 

@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 
 #include "api/ctx.h"
+#include "api/daemon_tls.h"
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/xalloc.h"
@@ -29,7 +30,8 @@ static struct router *routes(struct api *a, struct err *e)
 
 	if (api_routes_status(r, a, e) < 0 || api_routes_deploy(r, a, e) < 0 ||
 	    api_routes_lifecycle(r, a, e) < 0 || api_routes_logs(r, a, e) < 0 ||
-	    api_routes_events(r, a, e) < 0 || api_routes_secrets(r, a, e) < 0) {
+	    api_routes_events(r, a, e) < 0 || api_routes_secrets(r, a, e) < 0 ||
+	    api_routes_certs(r, a, e) < 0) {
 		router_free(r);
 		return NULL;
 	}
@@ -105,10 +107,14 @@ int api_serve(const struct api_opts *o, struct err *e)
 	rc = api_ctx_init(&a, o->data_dir, o->docker_socket, e);
 	a.key_file = o->key_file ? xstrdup(o->key_file) : NULL;
 	a.pull_stall_ms = o->pull_stall_ms;
+	co.publish = daemon_tls_poke;
+	co.publish_arg = &a;
 	if (rc == 0)
 		rc = control_start(&co, &a.control, e);
 	if (rc < 0)
 		goto out;
+	if ((rc = daemon_tls_start(&a, NULL, NULL, &a.tls, e)) < 0)
+		goto stop;
 	r = routes(&a, e);
 	hc.unix_path = sock;
 	hc.tcp_addr = o->listen;
@@ -125,7 +131,9 @@ int api_serve(const struct api_opts *o, struct err *e)
 	log_line("stopping on signal %d; workloads keep running", wait_for_stop());
 	http_server_stop(srv);
 stop:
-	control_stop(a.control);
+	tls_stop(a.tls);          /* its thread reads the control loop's snapshot */
+	control_stop(a.control);  /* which pokes a.tls until it stops */
+	tls_free(a.tls);
 	router_free(r);
 out:
 	api_ctx_release(&a);

@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "config/json.h"
 #include "store/revision.h"
+#include "tls/tls.h"
 
 static int parse_project(struct deploy_project *dp, json_t *o, size_t i, struct err *e)
 {
@@ -184,6 +185,8 @@ int deploy_plan_build(struct api *a, struct deploy_plan *p, struct err *e)
 		return ERR_FAIL;
 	diags_truncate(p->cfg->warnings, nwarnings);
 	config_check(p->cfg, &p->diags);
+	if (p->diags.len == 0)
+		tls_check_files(p->cfg, &p->diags);   /* on the server's host */
 	diags_sort(&p->diags);
 	warn_data_dir(p->cfg, a->data_dir);
 	diags_sort(p->cfg->warnings);

@@ -28,6 +28,7 @@ static const struct cli_command commands[] = {
 	{ "events", "print what happened (-f to follow)", cmd_events },
 	{ "secrets", "set, list, remove and import secrets; get reads one", cmd_secrets },
 	{ "nodes", "list nodes, their capacity and use", cmd_nodes },
+	{ "certs", "list domains and their TLS certificates", cmd_certs },
 	{ NULL, "other:", NULL },
 	{ "version", "print orca's version", cmd_version },
 };

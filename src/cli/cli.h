@@ -43,6 +43,7 @@ int cmd_events(int argc, char **argv);
 int cmd_secrets(int argc, char **argv);
 int cmd_secrets_get(int argc, char **argv);  /* `orca secrets get`, local */
 int cmd_nodes(int argc, char **argv);
+int cmd_certs(int argc, char **argv);
 int cmd_server(int argc, char **argv);   /* cmd_server.c: the daemon */
 
 #endif

@@ -68,7 +68,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (optind < argc)
 		dir = argv[optind];
-	if ((rc = cli_load_config(dir, &c)) != EXIT_OK)
+	if ((rc = cli_load_config_files(dir, &c)) != EXIT_OK)
 		return rc;
 	cli_print_warnings(c);
 	for (size_t i = 0; i < c->nprojects; i++)

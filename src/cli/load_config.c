@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "config/load.h"
+#include "tls/tls.h"
 
 void cli_print_diags(struct diags *d)
 {
@@ -25,13 +26,15 @@ void cli_print_diags(struct diags *d)
 	fprintf(stderr, "%zu%s error%s\n", n, diags_full(d) ? "+" : "", n == 1 ? "" : "s");
 }
 
-int cli_load_config(const char *dir, struct config **out)
+static int load(const char *dir, bool check_files, struct config **out)
 {
 	struct diags d = { 0 };
 	struct config *c = NULL;
 
 	*out = NULL;
 	config_load_dir(dir, &c, &d);
+	if (check_files && d.len == 0)
+		tls_check_files(c, &d);
 	if (d.len > 0) {
 		cli_print_diags(&d);
 		diags_release(&d);
@@ -51,4 +54,14 @@ void cli_print_warnings(const struct config *c)
 		fprintf(stderr, "%s\n", line);
 		free(line);
 	}
+}
+
+int cli_load_config(const char *dir, struct config **out)
+{
+	return load(dir, false, out);
+}
+
+int cli_load_config_files(const char *dir, struct config **out)
+{
+	return load(dir, true, out);
 }

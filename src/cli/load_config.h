@@ -13,6 +13,9 @@
  * line on stderr, then "N errors", and returns EXIT_INVALID.
  */
 int cli_load_config(const char *dir, struct config **out);
+/* The same, and the files the config names (certificates, CA bundles) are
+ * read and checked on this host too (tls_check_files). */
+int cli_load_config_files(const char *dir, struct config **out);
 
 /* Prints every diagnostic, sorted, one per line on stderr, then "N errors". */
 struct diags;

@@ -29,6 +29,10 @@ struct control_opts {
 	const char *key_file;        /* the master key; NULL: in data_dir */
 	long pull_stall_ms;          /* a pull without progress this long fails;
 				      * 0: DOCKER_PULL_STALL_MS_DEFAULT */
+	/* Called on the control thread after each new snapshot (borrowed for
+	 * the call); must not block. NULL: nobody listens. */
+	void (*publish)(void *arg, json_t *snapshot);
+	void *publish_arg;
 };
 
 int control_start(const struct control_opts *o, struct control **out, struct err *e);

@@ -142,6 +142,8 @@ int control_start(const struct control_opts *o, struct control **out, struct err
 	c->node = xstrdup(o->node ? o->node : "local");
 	c->resync_ms = o->resync_ms ? o->resync_ms : 10000;
 	c->pull_stall_ms = o->pull_stall_ms;
+	c->publish = o->publish;
+	c->publish_arg = o->publish_arg;
 	mailbox_init(&c->mb);
 	pthread_mutex_init(&c->snap_mu, NULL);
 	rc = open_parts(c, e);

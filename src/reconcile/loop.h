@@ -66,6 +66,8 @@ struct control {
 	char *docker_socket;
 	char *node;
 	int64_t resync_ms;
+	void (*publish)(void *arg, json_t *snapshot);
+	void *publish_arg;
 	char instance[40];
 	struct mailbox mb;
 	pthread_t thread, events_thread;

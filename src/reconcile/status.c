@@ -97,4 +97,6 @@ void control_publish(struct control *c)
 	json_decref(old);
 	c->dirty = false;
 	control_cache_sync(c);
+	if (c->publish != NULL)
+		c->publish(c->publish_arg, snap);   /* still held by c->snapshot */
 }

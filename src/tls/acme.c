@@ -171,8 +171,6 @@ static int authorize(struct acme_client *c, struct tls_http01 *tokens, const cha
 		rc = answer_challenge(c, tokens, url, &a, &r, e);
 	else if (rc == 0 && a.status != ACME_VALID)
 		rc = err_set(e, ERR_INVALID, "authorization is %s", acme_status_name(a.status));
-	if (rc < 0 && a.identifier)
-		err_wrap(e, "'%s'", a.identifier);
 	acme_authz_release(&a);
 	acme_resp_release(&r);
 	return rc;

@@ -127,16 +127,25 @@ static const char *compare(const struct desired *cur, const struct service *s,
 	return "unchanged";
 }
 
-/* The image, pulled if missing: its id, and its registry digest reference
- * when the engine knows one (replacements pull that one if the id goes). */
-static int resolve_image(struct docker_client *dc, const char *ref, struct svc_meta *m,
-			 struct err *e)
+/*
+ * The image's id, and its registry digest reference when the engine knows
+ * one (replacements pull that one if the id goes). It was pulled before the
+ * deploy lock (deploy_images.c); here it is only looked at again, so that
+ * nobody waits behind the lock for a registry.
+ */
+static int resolve_image(struct docker_client *dc, const struct deploy_images *imgs,
+			 const char *ref, struct svc_meta *m, struct err *e)
 {
+	const struct deploy_image *pulled = deploy_images_find(imgs, ref);
 	struct docker_image_info info;
-	int rc = docker_image_ensure(dc, ref, NULL, NULL, NULL, e);
+	int rc;
 
-	if (rc == 0)
-		rc = docker_image_inspect(dc, ref, &info, e);
+	if (pulled && pulled->error)
+		return err_set(e, ERR_UNAVAILABLE, "%s", pulled->error);
+	rc = docker_image_inspect(dc, ref, &info, e);
+	if (rc == ERR_NOTFOUND && pulled)
+		return err_set(e, rc, "image '%s' was pulled for this deploy but is gone from "
+			       "the engine again (removed meanwhile?); deploy again", ref);
 	if (rc < 0)
 		return rc;
 	snprintf(m->image_id, sizeof(m->image_id), "%s", info.id);
@@ -164,7 +173,7 @@ static int check_service(struct deploy_plan *p, struct deploy_project *dp,
 		buf_release(&stamps);
 		return ERR_FAIL;
 	}
-	if (resolve_image(dc, s->image, m, e) < 0) {
+	if (resolve_image(dc, p->images, s->image, m, e) < 0) {
 		problem(p, s->project, s->name, "%s", e->msg);
 		err_clear(e);
 	}

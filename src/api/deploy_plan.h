@@ -28,8 +28,21 @@ struct deploy_project {
 	struct rev_meta meta;        /* what to record with the new revision */
 };
 
+/* The outcome of one image's pull, made before the deploy lock. */
+struct deploy_image {
+	char *ref;
+	char *error;                 /* NULL: present on the engine */
+};
+
+struct deploy_images {
+	struct deploy_image *items;
+	size_t n;
+};
+
 struct deploy_plan {
 	json_t *body;                /* the request (owned) */
+	const struct deploy_images *images;  /* pulled beforehand; borrowed,
+					      * may be NULL */
 	bool dry_run;
 	const char *cluster_file;
 	const char *cluster_source;  /* NULL: keep the stored one */
@@ -53,6 +66,18 @@ int deploy_plan_build(struct api *a, struct deploy_plan *p, struct err *e);
 int deploy_plan_check(struct api *a, struct deploy_plan *p, const char *node,
 		      struct err *e);
 void deploy_plan_release(struct deploy_plan *p);
+
+/*
+ * Pulls the missing images of the container services of body's projects
+ * (deploy_images.c). Call it without the deploy lock: pulls may take up to
+ * the pull stall deadline. Failures are recorded per image, never
+ * returned; an invalid body is left to the locked pass to report.
+ */
+int deploy_images_fetch(struct api *a, json_t *body, struct deploy_images *imgs,
+			struct err *e);
+const struct deploy_image *deploy_images_find(const struct deploy_images *imgs,
+					      const char *ref);
+void deploy_images_release(struct deploy_images *imgs);
 
 /* Details for an invalid_config reply. */
 json_t *deploy_plan_diags_json(const struct deploy_plan *p);

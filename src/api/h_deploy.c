@@ -105,13 +105,18 @@ static int reject(struct http_req *req, struct deploy_plan *p)
 
 static int run(struct http_req *req, struct api *a, json_t *body, struct err *e)
 {
+	struct deploy_images images;
 	struct deploy_plan p;
 	int64_t id = 0;
 	int rc, attempt = 0;
 
+	/* pulls first, with no lock held: a slow registry delays this deploy
+	 * only, never a scale or a stop */
+	deploy_images_fetch(a, body, &images, e);
 	pthread_mutex_lock(&a->deploy_mu);
 again:
 	rc = deploy_plan_parse(&p, json_incref(body), e);
+	p.images = &images;
 	if (rc == 0)
 		rc = deploy_plan_check(a, &p, control_node(a->control), e);
 	if (rc < 0)
@@ -146,6 +151,7 @@ again:
 out:
 	deploy_plan_release(&p);
 	pthread_mutex_unlock(&a->deploy_mu);
+	deploy_images_release(&images);
 	json_decref(body);
 	return rc;
 }

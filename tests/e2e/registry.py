@@ -106,6 +106,9 @@ class StallRegistry:
                 data = c.recv(65536)
                 if not data:
                     return
+                if not buf and data[:1] == b"\x16":
+                    c.close()          # TLS first: Docker then falls back to HTTP
+                    return
                 buf += data
                 while b"\r\n\r\n" in buf:
                     head, buf = buf.split(b"\r\n\r\n", 1)

@@ -181,6 +181,33 @@ static void print_table(const json_t *reply)
 	}
 }
 
+/* Certificates that need attention (failed, expired, not loadable), after
+ * the whole status: one line each, with the error and the next attempt. */
+static void print_cert_problems(struct remote *r)
+{
+	json_t *reply = NULL, *c;
+	int64_t now = fmt_now_ms();
+	char d[FMT_MAX];
+	size_t i, shown = 0;
+
+	if (remote_call(r, "GET", "/api/v1/certs", NULL, &reply) != EXIT_OK)
+		return;
+	json_array_foreach(json_object_get(reply, "certificates"), i, c) {
+		const char *state = lines_str(c, "state");
+		int64_t next = lines_int(c, "next_attempt");
+
+		if (strcmp(state, "failed") != 0 && strcmp(state, "expired") != 0 &&
+		    strcmp(state, "invalid") != 0)
+			continue;
+		printf("%scertificate %s: %s%s%s", shown++ == 0 ? "\n" : "", lines_str(c, "domain"),
+		       state, lines_str(c, "last_error")[0] ? ": " : "", lines_str(c, "last_error"));
+		if (strcmp(state, "failed") == 0 && next > now)
+			printf(" (next attempt in %s)", fmt_duration(d, next - now));
+		printf("\n");
+	}
+	json_decref(reply);
+}
+
 /* The API path for the argument: everything, a project, or a service. */
 static int path_for(const char *what, char **path)
 {
@@ -222,6 +249,8 @@ int cmd_status(int argc, char **argv)
 		remote_print_json(reply);
 	else if (rc == EXIT_OK)
 		print_table(reply);
+	if (rc == EXIT_OK && !a.json && a.what == NULL)
+		print_cert_problems(&r);
 	json_decref(reply);
 	remote_close(&r);
 out:

@@ -180,6 +180,17 @@ static void failed(struct tls *t, struct acme_cert *x, const struct err *e)
 		  x->failures, (long long)wait / 1000);
 }
 
+/* "2026-03-01T12:00:00Z" */
+static const char *utc(int64_t secs, char out[32])
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "%lld", (long long)secs);
+	return out;
+}
+
 /* Stores, loads and publishes a new certificate. */
 static int install(struct tls *t, struct acme_cert *x, char *chain, EVP_PKEY *key,
 		   struct err *e)
@@ -188,6 +199,7 @@ static int install(struct tls *t, struct acme_cert *x, char *chain, EVP_PKEY *ke
 	struct tls_certinfo info;
 	char *path = xasprintf("%s/%s.pem", store_dir(t), x->domain);
 	SSL_CTX *ctx;
+	char until[32];
 	bool renewal = x->ctx != NULL || x->renewed_once;
 	int rc = tls_key_to_pem(key, &pem, e);
 
@@ -203,8 +215,8 @@ static int install(struct tls *t, struct acme_cert *x, char *chain, EVP_PKEY *ke
 		if (tls_write_file(path, pem.data, pem.len, e) < 0)
 			snprintf(x->last_error, sizeof(x->last_error), "not stored: %.480s", e->msg);
 		tls_event(t, x->domain, renewal ? "certificate.renewed" : "certificate.issued",
-			  "certificate for '%s' from '%s', valid until %lld", x->domain,
-			  x->info.issuer, (long long)x->info.not_after);
+			  "certificate from '%s', valid until %s", x->info.issuer,
+			  utc(x->info.not_after, until));
 	}
 	buf_release(&pem);
 	free(path);

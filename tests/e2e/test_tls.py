@@ -131,6 +131,9 @@ def test_acme_failure_backs_off_and_a_removed_domain_stops(t):
         check(c["next_attempt"] > time.time() * 1000, "no back-off: %r" % c)
         out = s.cli("certs").stdout
         check("failed: " in out and "next attempt in" in out, "orca certs: " + out)
+        out = s.cli("status").stdout   # failures show in the status too
+        check("certificate bad.orca.test: failed: " in out and "next attempt in" in out,
+              "orca status: " + out)
         # the domain leaves the config: its ACME work and entry go
         cfg.set_project(proj, SERVICE % 'domain = "other.orca.test"')
         deploy(s, cfg)

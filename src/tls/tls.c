@@ -16,11 +16,12 @@ int64_t tls_wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int tls_start(const struct tls_opts *o, struct tls **out, struct err *e)
+int tls_new(const struct tls_opts *o, struct tls **out, struct err *e)
 {
 	struct tls *t = xcalloc(1, sizeof(*t));
 	pthread_condattr_t ca;
-	int rc;
+
+	(void)e;
 
 	t->o = *o;
 	t->data_dir = xstrdup(o->data_dir ? o->data_dir : ".");
@@ -34,14 +35,29 @@ int tls_start(const struct tls_opts *o, struct tls **out, struct err *e)
 	pthread_cond_init(&t->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	t->status = json_pack("{s:[], s:{s:b}}", "certificates", "acme", "enabled", 0);
-	rc = pthread_create(&t->thread, NULL, tls_thread_main, t);
-	if (rc != 0) {
-		tls_free(t);
-		return err_errno(e, rc, "start the tls thread");
-	}
-	t->started = true;
 	*out = t;
 	return 0;
+}
+
+int tls_run(struct tls *t, struct err *e)
+{
+	int rc = pthread_create(&t->thread, NULL, tls_thread_main, t);
+
+	if (rc != 0)
+		return err_errno(e, rc, "start the tls thread");
+	t->started = true;
+	return 0;
+}
+
+int tls_start(const struct tls_opts *o, struct tls **out, struct err *e)
+{
+	int rc = tls_new(o, out, e);
+
+	if (rc == 0 && (rc = tls_run(*out, e)) < 0) {
+		tls_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 void tls_stop(struct tls *t)

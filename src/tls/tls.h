@@ -73,8 +73,12 @@ struct tls_opts {
 	void *event_arg;
 };
 
-/* Starts the tls thread; it loads the certificates already in the data
- * directory, then asks o->load. */
+/* tls_new makes the struct (lookups find nothing yet); tls_run starts
+ * the tls thread, which loads the certificates already in the data
+ * directory, then asks o->load. Two steps so that whoever o->load reads
+ * from can be given t first. tls_start does both. */
+int tls_new(const struct tls_opts *o, struct tls **out, struct err *e);
+int tls_run(struct tls *t, struct err *e);
 int tls_start(const struct tls_opts *o, struct tls **out, struct err *e);
 /* Stops the thread (an ACME exchange in progress is abandoned); the
  * lookups, tls_poke and tls_status keep working on what was published. */

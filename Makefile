@@ -42,7 +42,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tools/%.c=$(BUILD)/%)
 
-.PHONY: all check tests fuzz clean wasmtime-check
+.PHONY: all check tests fuzz clean wasmtime-check install uninstall
 .SECONDARY:
 all: $(BUILD)/orca $(TOOL_BINS)
 
@@ -83,6 +83,26 @@ fuzz:
 
 build/fuzz/fuzz_%: build/fuzz/obj/fuzz/fuzz_%.o build/fuzz/liborca.a | wasmtime-check
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the systemd unit
+# (its ExecStart pointed at the installed binary) and the README.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/orca
+
+install: $(BUILD)/orca
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0755 $(BUILD)/orca $(DESTDIR)$(BINDIR)/orca
+	sed 's|/usr/local/bin/orca|$(BINDIR)/orca|g; s|/usr/local/share/doc/orca|$(DOCDIR)|g' \
+		contrib/orca.service > $(DESTDIR)$(UNITDIR)/orca.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/orca.service
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/orca $(DESTDIR)$(UNITDIR)/orca.service \
+		$(DESTDIR)$(DOCDIR)/README.md
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/testhook.h"
 #include "base/xalloc.h"
 #include "store/deploy.h"
 #include "store/revision.h"
@@ -26,6 +27,7 @@ static int record(struct api *a, struct deploy_plan *p, int64_t *id, struct err 
 		free(names);
 		return ERR_FAIL;
 	}
+	testhook_pause("deploy-write");
 	if (p->cluster_changed)
 		names[n++] = STORE_CLUSTER;
 	for (size_t i = 0; i < p->nprojects; i++)

@@ -25,7 +25,8 @@ void testhook_pause(const char *name)
 	fd = open(paused, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
-	for (int i = 0; i < TESTHOOK_MAX_WAIT_S * 100 && access(armed, F_OK) == 0; i++)
+	for (int i = 0; i < TESTHOOK_MAX_WAIT_S * 100 && access(armed, F_OK) == 0 &&
+			access(paused, F_OK) == 0; i++)
 		nanosleep(&tick, NULL);
 	unlink(paused);
 }

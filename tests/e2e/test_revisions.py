@@ -190,3 +190,77 @@ def test_scale_planned_before_a_rollback_is_made_again_after_it(t):
                    what="web rolled back")
     envs = env_of(s, p, "web")
     check(envs and all('"VERSION=1"' in x for x in envs), "web runs %r" % envs)
+
+
+def bump(s, p):
+    """Another writer moves the project's current revision (a copy of it)."""
+    con = sqlite3.connect(os.path.join(s.data, "orca.db"), timeout=10)
+    try:
+        with con:
+            cur, last = con.execute("SELECT current_rev, last_rev FROM projects WHERE name = ?",
+                                    (p,)).fetchone()
+            con.execute("INSERT INTO revisions (project, number, source, spec, created_at,"
+                        " deploy_id, state) SELECT project, ?, source, spec, created_at, 0,"
+                        " 'pending' FROM revisions WHERE project = ? AND number = ?",
+                        (last + 1, p, cur))
+            con.execute("UPDATE projects SET current_rev = ?, last_rev = ? WHERE name = ?",
+                        (last + 1, last + 1, p))
+        return last + 1
+    finally:
+        con.close()
+
+
+def race(s, p, hook, times, call):
+    """Runs call() in a thread; each of the first `times` times it reaches
+    hook, another writer comes first. Returns call()'s result."""
+    out = {}
+    th = threading.Thread(target=lambda: out.update(r=call()), daemon=True)
+    hook.arm()
+    try:
+        th.start()
+        for i in range(times):
+            hook.wait("attempt %d to reach the write" % (i + 1))
+            out.setdefault("bumped", []).append(bump(s, p))
+            os.unlink(hook.paused)            # let this attempt go, stay armed
+            wait_until(lambda: os.path.exists(hook.paused) or "r" in out, 30,
+                       "the next attempt or the answer")
+    finally:
+        hook.release()
+    th.join(60)
+    return out
+
+
+def test_scale_gives_up_with_409_after_three_writers_came_first(t):
+    s, hooks = hooked_server(t)
+    p = t.project("busy")
+    check(wait_deploy(s, put(s, p, GOOD))["state"] == "succeeded", "deploy failed")
+    out = race(s, p, Hook(hooks, "lifecycle-write"), 3,
+               lambda: s.api("POST", "/api/v1/projects/%s/services/side/scale" % p,
+                             {"replicas": 2}))
+    code, body = out["r"]
+    check(code == 409 and "changed under 'scale' 3 times in a row" in body["error"]["message"]
+          and "try again" in body["error"]["message"], "after 3 conflicts: %d %r" % (code, body))
+    check(current(s, p) == out["bumped"][-1], "the scale wrote a revision after all")
+    _, meta = revision(s, p, current(s, p))
+    check(meta["side"].get("replicas", -1) != 2, "the scale was applied: %r" % meta)
+
+
+def test_deploy_planned_on_a_moved_revision_is_planned_again(t):
+    s, hooks = hooked_server(t)
+    p = t.project("replan")
+    check(wait_deploy(s, put(s, p, GOOD))["state"] == "succeeded", "deploy failed")
+    hook = Hook(hooks, "deploy-write")
+    out = race(s, p, hook, 1, lambda: s.api("PUT", "/api/v1/projects/" + p, {"source": FIXED}))
+    code, body = out["r"]
+    check(code == 202, "a deploy raced once: %d %r" % (code, body))
+    now = current(s, p)
+    check(now == out["bumped"][0] + 1, "the deploy was not recorded on top of revision %d: %d"
+          % (out["bumped"][0], now))
+    check('VERSION = "3"' in revision(s, p, now)[0], "revision %d is not the deploy's" % now)
+    check(wait_deploy(s, body["deploy"]["id"])["state"] == "succeeded", "the deploy failed")
+
+    out = race(s, p, hook, 3, lambda: s.api("PUT", "/api/v1/projects/" + p, {"source": GOOD}))
+    code, body = out["r"]
+    check(code == 409 and "planned 3 times and each time another change came first" in
+          body["error"]["message"], "after 3 conflicts: %d %r" % (code, body))
+    check(current(s, p) == out["bumped"][-1], "the deploy wrote a revision after all")

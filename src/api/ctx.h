@@ -19,10 +19,12 @@
 #define API_CLUSTER_SCOPE "_cluster"   /* the cluster-wide secrets scope in paths */
 
 struct tls;
+struct proxy;
 
 struct api {
 	struct control *control;
 	struct tls *tls;               /* set once, atomically, after control starts */
+	struct proxy *proxy;           /* the reverse proxy (proxy/proxy.h) */
 	char *data_dir;
 	char *key_file;                /* the master key; NULL: in data_dir */
 	char *docker_socket;

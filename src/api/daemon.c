@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -22,6 +23,7 @@
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/xalloc.h"
+#include "proxy/proxy.h"
 #include "store/store.h"
 
 static struct router *routes(struct api *a, struct err *e)
@@ -63,6 +65,18 @@ static int wait_for_stop(void)
 	}
 }
 
+/* Every client connection of the proxy is a descriptor: use what the
+ * hard limit allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static void block_signals(void)
 {
 	sigset_t set;
@@ -73,6 +87,37 @@ static void block_signals(void)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* The control loop's new snapshot: the proxy routes by it, tls/ looks for
+ * domains that need a certificate. */
+static void on_publish(void *arg, json_t *snapshot)
+{
+	struct api *a = arg;
+
+	proxy_publish(a->proxy, snapshot);
+	daemon_tls_poke(a, snapshot);
+}
+
+static int64_t on_inflight(void *arg, const char *replica_id)
+{
+	return proxy_inflight(arg, replica_id);
+}
+
+static int on_canary_counts(void *arg, const char *project, const char *service, int revision,
+			    int64_t n[4])
+{
+	return proxy_canary_counts(arg, project, service, revision, n);
+}
+
+static struct proxy *start_proxy(void)
+{
+	struct proxy_opts po = { 0 };
+
+	/* test-only: one PEM pair for every name no certificate of tls/ has */
+	po.fallback_cert = getenv("ORCA_PROXY_TEST_CERT");
+	po.fallback_key = getenv("ORCA_PROXY_TEST_KEY");
+	return proxy_new(&po);
 }
 
 int api_serve(const struct api_opts *o, struct err *e)
@@ -104,17 +149,24 @@ int api_serve(const struct api_opts *o, struct err *e)
 		return rc;
 	}
 	log_set_format(o->log_format);
+	raise_fd_limit();
 	rc = api_ctx_init(&a, o->data_dir, o->docker_socket, e);
 	a.key_file = o->key_file ? xstrdup(o->key_file) : NULL;
 	a.pull_stall_ms = o->pull_stall_ms;
-	co.publish = daemon_tls_poke;
+	a.proxy = start_proxy();
+	co.publish = on_publish;
 	co.publish_arg = &a;
+	co.inflight = on_inflight;
+	co.inflight_arg = a.proxy;
+	co.canary_counts = on_canary_counts;
+	co.canary_counts_arg = a.proxy;
 	if (rc == 0)
 		rc = control_start(&co, &a.control, e);
 	if (rc < 0)
 		goto out;
-	if ((rc = daemon_tls_start(&a, NULL, NULL, &a.tls, e)) < 0)
+	if ((rc = daemon_tls_start(&a, proxy_tls_ctx_setup, a.proxy, &a.tls, e)) < 0)
 		goto stop;
+	proxy_set_tls(a.proxy, a.tls);
 	r = routes(&a, e);
 	hc.unix_path = sock;
 	hc.tcp_addr = o->listen;
@@ -133,9 +185,12 @@ int api_serve(const struct api_opts *o, struct err *e)
 stop:
 	tls_stop(a.tls);          /* its thread reads the control loop's snapshot */
 	control_stop(a.control);  /* which pokes a.tls until it stops */
+	proxy_free(a.proxy);      /* its loops look certificates up in a.tls */
 	tls_free(a.tls);
 	router_free(r);
 out:
+	if (a.control == NULL)
+		proxy_free(a.proxy);
 	api_ctx_release(&a);
 	store_unlock_dir(lock);
 	free(sock);

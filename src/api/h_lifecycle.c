@@ -253,6 +253,25 @@ static int rollback(struct http_req *req, void *arg, struct err *e)
 	return run(req, arg, &c, e);
 }
 
+/* Ends a canary: no new revision, the control loop goes on rolling. */
+static int promote(struct http_req *req, void *arg, struct err *e)
+{
+	struct api *a = arg;
+	const char *p = http_req_param(req, "project"), *name = http_req_param(req, "service");
+	json_t *s = api_find_service(a, p, name, e);
+	bool canary = s && json_is_object(json_object_get(s, "canary"));
+
+	json_decref(s);
+	if (s == NULL)
+		return ERR_NOTFOUND;
+	if (!canary)
+		return err_set(e, ERR_CONFLICT, "service '%s/%s' has no canary deploy to promote",
+			       p, name);
+	control_post_promote(a->control, p, name);
+	return http_reply_json(req, 202, json_pack("{s:{s:s, s:s, s:s}}", "accepted", "project",
+						   p, "service", name, "state", "promoting"));
+}
+
 int api_routes_lifecycle(struct router *r, struct api *a, struct err *e)
 {
 	static const char svc[] = "/api/v1/projects/{project}/services/{service}";
@@ -263,6 +282,7 @@ int api_routes_lifecycle(struct router *r, struct api *a, struct err *e)
 	 router_add(r, "POST", path, fn, a, e))
 	if (ROUTE("scale", scale) < 0 || ROUTE("stop", stop) < 0 ||
 	    ROUTE("restart", restart) < 0 || ROUTE("rollback", rollback) < 0 ||
+	    ROUTE("promote", promote) < 0 ||
 	    router_add(r, "POST", "/api/v1/projects/{project}/stop", stop, a, e) < 0)
 		return ERR_FAIL;
 #undef ROUTE

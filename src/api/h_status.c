@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "proxy/proxy.h"
 #include "reconcile/desired.h"
 #include "sched/scheduler.h"
 
@@ -36,9 +37,16 @@ static int status_service(struct http_req *req, void *arg, struct err *e)
 	json_t *s = api_find_service(arg, http_req_param(req, "project"),
 				     http_req_param(req, "service"), e);
 
+	json_t *out;
+
 	if (s == NULL)
 		return ERR_NOTFOUND;
-	return http_reply_json(req, 200, json_pack("{s:o}", "service", s));
+	out = json_copy(s);   /* the snapshot's object is shared: add to a copy */
+	json_decref(s);
+	json_object_set_new(out, "traffic", proxy_service_stats(((struct api *)arg)->proxy,
+								 http_req_param(req, "project"),
+								 http_req_param(req, "service")));
+	return http_reply_json(req, 200, json_pack("{s:o}", "service", out));
 }
 
 static int health(struct http_req *req, void *arg, struct err *e)
@@ -173,6 +181,7 @@ static int metrics(struct http_req *req, void *arg, struct err *e)
 	json_array_foreach(json_object_get(snap, "projects"), i, p)
 		json_array_foreach(json_object_get(p, "services"), j, s)
 			metric_service(&b, s);
+	proxy_metrics(a->proxy, &b);
 	buf_puts(&b, "# TYPE orca_up gauge\norca_up 1\n");
 	json_decref(snap);
 	rc = http_reply(req, 200, "text/plain; version=0.0.4", b.data, b.len);

@@ -24,6 +24,7 @@ static const struct cli_command commands[] = {
 	{ "stop", "stop a service, or every service of a project", cmd_stop },
 	{ "restart", "replace a service's containers, one by one", cmd_restart },
 	{ "rollback", "put a service back to its previous definition", cmd_rollback },
+	{ "promote", "finish a canary deploy as a rolling update", cmd_promote },
 	{ "exec", "run a command in a replica", cmd_exec },
 	{ "events", "print what happened (-f to follow)", cmd_events },
 	{ "secrets", "set, list, remove and import secrets; get reads one", cmd_secrets },

@@ -38,6 +38,7 @@ int cmd_scale(int argc, char **argv);     /* scale, stop, restart, rollback: */
 int cmd_stop(int argc, char **argv);      /* cmd_lifecycle.c */
 int cmd_restart(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
+int cmd_promote(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_secrets(int argc, char **argv);

@@ -1,5 +1,5 @@
 /*
- * cmd_lifecycle.c - `orca scale|stop|restart|rollback SERVICE`: one POST
+ * cmd_lifecycle.c - `orca scale|stop|restart|rollback|promote SERVICE`: one POST
  * each, then the service's line, then (unless --no-wait) watching it
  * converge: running with every replica current and healthy, or stopped.
  *
@@ -28,6 +28,7 @@ struct verb {
 	const char *about;
 	int has_count;          /* scale: SERVICE N */
 	int has_project;        /* stop: --project P instead of SERVICE */
+	int same_revision;      /* promote: no new revision, only the rollout goes on */
 };
 
 static const struct verb scale = {
@@ -51,6 +52,13 @@ static const struct verb rollback = {
 	"Puts SERVICE back to its definition in the project's previous revision that\n"
 	"differs, and waits until that rollout converges. Fails when there is none.\n",
 	0, 0,
+};
+
+static const struct verb promote = {
+	"promote", "orca promote SERVICE",
+	"Ends the canary deploy of SERVICE: its new revision replaces the stable\n"
+	"replicas as a rolling update, and this waits until that converges.\n"
+	"'orca rollback SERVICE' aborts a canary instead.\n", 0, 0, 1,
 };
 
 struct lifecycle_args {
@@ -188,6 +196,8 @@ static int call(struct remote *r, const struct verb *v, const struct lifecycle_a
 	path = service ? remote_service_path(project, service, v->name)
 		       : remote_project_path(project, v->name);
 	rc = a->no_wait ? EXIT_OK : follow_project_revision(r, project, &before);
+	if (v->same_revision)
+		before--;   /* the revision it follows is the one running now */
 	if (rc == EXIT_OK)
 		rc = remote_call(r, "POST", path, body, &reply);
 	if (rc == EXIT_OK && a->no_wait)
@@ -240,4 +250,9 @@ int cmd_restart(int argc, char **argv)
 int cmd_rollback(int argc, char **argv)
 {
 	return run(&rollback, argc, argv);
+}
+
+int cmd_promote(int argc, char **argv)
+{
+	return run(&promote, argc, argv);
 }

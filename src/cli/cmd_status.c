@@ -153,6 +153,40 @@ static void print_replicas(const json_t *svc)
 	cli_table_release(&t);
 }
 
+/* Proxied traffic per revision (the canary beside the stable one). */
+static void print_traffic(const json_t *svc)
+{
+	static const char *const cols[] = { "REVISION", "ROLE", "REQUESTS", "REQ/S", "5XX",
+		"P99" };
+	const json_t *tr = json_object_get(svc, "traffic"), *r;
+	const json_t *canary = json_object_get(svc, "canary");
+	struct cli_table t;
+	size_t i;
+
+	if (json_array_size(tr) == 0)
+		return;
+	cli_table_init(&t, sizeof(cols) / sizeof(cols[0]));
+	for (i = 0; i < t.ncols; i++)
+		cli_table_add(&t, cols[i]);
+	json_array_foreach(tr, i, r) {
+		int is_canary = json_is_object(canary) &&
+				 lines_int(canary, "revision") == lines_int(r, "revision");
+
+		cli_table_addf(&t, "%" PRId64, lines_int(r, "revision"));
+		if (is_canary)
+			cli_table_addf(&t, "canary %" PRId64 "%%", lines_int(canary, "weight"));
+		else
+			cli_table_add(&t, json_is_object(canary) ? "stable" : "-");
+		cli_table_addf(&t, "%" PRId64, lines_int(r, "requests"));
+		cli_table_addf(&t, "%.1f", json_number_value(json_object_get(r, "rate_per_s")));
+		cli_table_addf(&t, "%.1f%%", 100 * json_number_value(json_object_get(r, "error_rate")));
+		cli_table_addf(&t, "%" PRId64 " ms", lines_int(r, "p99_ms"));
+	}
+	printf("\n");
+	cli_table_print(&t, stdout);
+	cli_table_release(&t);
+}
+
 static void print_table(const json_t *reply)
 {
 	const json_t *svc = json_object_get(reply, "service"), *p;
@@ -178,6 +212,7 @@ static void print_table(const json_t *reply)
 	if (json_is_object(svc)) {
 		printf("\n");
 		print_replicas(svc);
+		print_traffic(svc);
 	}
 }
 

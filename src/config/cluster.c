@@ -25,7 +25,10 @@ static const char *const node_keys[] = {
 };
 static const char *const gpu_keys[] = { "vendor", "count", "model", "vram", NULL };
 static const char *const token_keys[] = { "name", "role", "hash", NULL };
-static const char *const proxy_keys[] = { "http", "https", "certificate", NULL };
+static const char *const proxy_keys[] = {
+	"http", "https", "certificate", "workers", "connect_timeout", "head_timeout",
+	"first_byte_timeout", "idle_timeout", "access_log", NULL,
+};
 
 /* A string key checked by a syntax_* function, copied into *out. */
 static void set_string(const struct cfile *f, const char *ctx, const struct toml_value *t,
@@ -248,11 +251,13 @@ static void parse_proxy(const struct cfile *f, const struct toml_value *t)
 	cfile_check_keys(f, "proxy", t, proxy_keys, "[proxy]");
 	set_string(f, "proxy", t, "http", syntax_listen_addr, &cl->proxy_http);
 	set_string(f, "proxy", t, "https", syntax_listen_addr, &cl->proxy_https);
-	if (cl->proxy_http && cl->proxy_https && strcmp(cl->proxy_http, cl->proxy_https) == 0)
+	if (cl->proxy_http && cl->proxy_https && strcmp(cl->proxy_http, cl->proxy_https) == 0 &&
+	    strcmp(cl->proxy_http, "off") != 0)
 		cfile_diag(f, toml_get(t, "https")->pos, "proxy", "'http' and 'https' cannot both "
 			   "listen on %s", cl->proxy_https);
 	if (toml_get(t, "certificate") != NULL)
 		config_proxy_certificates(f, toml_get(t, "certificate"));
+	config_cluster_proxy_extra(f, t);
 }
 
 void config_add_cluster_text(struct config *c, const char *file, const char *text,

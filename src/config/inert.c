@@ -29,23 +29,12 @@ struct inert_key {
 	const char *why;    /* ends "<shown> has no effect yet: <why>" */
 };
 
-#define NO_PROXY "orca has no reverse proxy yet"
-
 static const struct inert_key inert_keys[] = {
-	{ INERT_CLUSTER, "cluster.domain", NULL, "[cluster] domain",
-	  NO_PROXY " to serve the default names it gives (orca config shows them)" },
 	{ INERT_CLUSTER, "node.address", NULL, "[[node]] address",
 	  "orca runs every replica on the server's own node for now" },
 	{ INERT_CLUSTER, "token", NULL, "[[token]]",
 	  "the API does not check tokens yet: anyone who can reach its socket or "
 	  "--listen address is admin" },
-	{ INERT_CLUSTER, "proxy", NULL, "[proxy]", NO_PROXY " to listen there" },
-	{ INERT_SERVICE, "domain", NULL, "'domain'", NO_PROXY " to publish it" },
-	{ INERT_SERVICE, "routes", NULL, "'routes'", NO_PROXY " to route them" },
-	{ INERT_SERVICE, "deploy.strategy", "canary", "strategy = \"canary\"",
-	  "it rolls out like \"rolling\" until the proxy can weight traffic" },
-	{ INERT_SERVICE, "deploy.canary_weight", NULL, "'deploy.canary_weight'",
-	  NO_PROXY " to weight traffic" },
 	{ INERT_SERVICE, "runtime", "wasm", "runtime = \"wasm\"",
 	  "wasm services are validated but not run, and a deploy refuses them" },
 };

@@ -65,10 +65,14 @@ static json_t *healthcheck(const struct healthcheck *h)
 
 static json_t *deploy(const struct deploy_policy *d)
 {
-	return json_pack("{s:s, s:i, s:i, s:o}", "strategy", deploy_strategy_name(d->strategy),
+	return json_pack("{s:s, s:i, s:i, s:o, s:I, s:i, s:i}", "strategy",
+			 deploy_strategy_name(d->strategy),
 			 "max_unavailable", d->max_unavailable, "max_surge", d->max_surge,
 			 "canary_weight", d->strategy == DEPLOY_CANARY
-			 ? json_integer(d->canary_weight) : json_null());
+			 ? json_integer(d->canary_weight) : json_null(),
+			 "drain_ms", (json_int_t)d->drain_ms,
+			 "canary_error_margin", d->canary_error_margin,
+			 "canary_min_requests", d->canary_min_requests);
 }
 
 static json_t *volumes(const struct service *s)
@@ -125,6 +129,9 @@ json_t *config_service_to_json(const struct service *s)
 	json_object_set_new(o, "placement", placement(s));
 	json_object_set_new(o, "deploy", deploy(&s->deploy));
 	json_object_set_new(o, "healthcheck", healthcheck(&s->health));
+	json_object_set_new(o, "proxy", json_pack("{s:I, s:I}", "max_header_bytes",
+						  (json_int_t)s->max_header_bytes, "max_body_bytes",
+						  (json_int_t)s->max_body_bytes));
 	return o;
 }
 
@@ -178,6 +185,18 @@ static void tls_keys(const struct cluster *cl, json_t *o)
 	json_object_set_new(json_object_get(o, "proxy"), "certificates", certs);
 }
 
+json_t *config_proxy_json(const struct cluster *cl)
+{
+	return json_pack("{s:o, s:o, s:b, s:i, s:I, s:I, s:I, s:I, s:b}", "http",
+			 str_or_null(cl->proxy_http), "https", str_or_null(cl->proxy_https),
+			 "declared", cl->proxy_declared, "workers", cl->proxy_workers,
+			 "connect_timeout_ms", (json_int_t)cl->proxy_connect_timeout_ms,
+			 "head_timeout_ms", (json_int_t)cl->proxy_head_timeout_ms,
+			 "first_byte_timeout_ms", (json_int_t)cl->proxy_first_byte_timeout_ms,
+			 "idle_timeout_ms", (json_int_t)cl->proxy_idle_timeout_ms,
+			 "access_log", cl->proxy_access_log);
+}
+
 static json_t *cluster(const struct cluster *cl)
 {
 	json_t *nodes = json_object(), *tokens = json_object(), *o;
@@ -193,13 +212,12 @@ static json_t *cluster(const struct cluster *cl)
 					      "role", token_role_name(t->role),
 					      "hash", str_or_null(t->hash)));
 	}
-	o = json_pack("{s:o, s:o, s:o, s:o, s:i, s:{s:o, s:o}, s:o, s:o}",
+	o = json_pack("{s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o}",
 		      "name", str_or_null(cl->name), "domain", str_or_null(cl->domain),
 		      "acme_email", str_or_null(cl->acme_email),
 		      "data_dir", str_or_null(cl->data_dir),
 		      "keep_revisions", cl->keep_revisions,
-		      "proxy", "http", str_or_null(cl->proxy_http),
-		      "https", str_or_null(cl->proxy_https),
+		      "proxy", config_proxy_json(cl),
 		      "nodes", nodes, "tokens", tokens);
 	tls_keys(cl, o);
 	return o;

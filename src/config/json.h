@@ -17,6 +17,8 @@
 /* Returns a new reference the caller releases with json_decref. */
 json_t *config_to_json(const struct config *c);
 json_t *config_service_to_json(const struct service *s);
+/* cluster.toml's [proxy], defaults filled in (also in the status snapshot). */
+json_t *config_proxy_json(const struct cluster *cl);
 
 /* Diagnostics (errors or warnings) as [{"file", "line", "col", "message"}]. */
 struct diags;

@@ -95,6 +95,12 @@ bool cfile_gpu_vendor(const struct cfile *f, const char *ctx, const char *key,
 		    const struct toml_value *v, enum gpu_vendor *out);
 
 void config_strings_free(char **v, size_t n);
+/* proxy_keys.c */
+void cfile_duration_range(const struct cfile *f, const char *ctx, const char *key,
+			  const struct toml_value *v, int64_t min_ms, int64_t max_ms, int64_t *ms);
+void config_cluster_proxy_extra(const struct cfile *f, const struct toml_value *t);
+void config_service_proxy(const struct cfile *f, const char *ctx, const struct toml_value *tab,
+			  struct service *s);
 void config_kvs_free(struct kv *v, size_t n);
 
 /* One [[service]] table into *s (zeroed by the caller); index is 1-based. */

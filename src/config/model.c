@@ -18,6 +18,13 @@ struct config *config_new(void)
 	c->cluster.keep_revisions = CLUSTER_KEEP_REVISIONS;
 	c->warnings = xcalloc(1, sizeof(*c->warnings));
 	c->cluster.acme_directory = xstrdup(CONFIG_ACME_DIRECTORY_DEFAULT);
+	c->cluster.proxy_http = xstrdup(":80");
+	c->cluster.proxy_https = xstrdup(":443");
+	c->cluster.proxy_connect_timeout_ms = 5000;
+	c->cluster.proxy_head_timeout_ms = 10000;
+	c->cluster.proxy_first_byte_timeout_ms = 60000;
+	c->cluster.proxy_idle_timeout_ms = 60000;
+	c->cluster.proxy_access_log = true;
 	return c;
 }
 

@@ -102,7 +102,13 @@ struct deploy_policy {
 	int max_unavailable;
 	int max_surge;
 	int canary_weight;       /* percent, canary only */
+	int64_t drain_ms;        /* a leaving replica finishes proxied requests this long at most */
+	int canary_error_margin; /* percentage points of 5xx above stable that abort a canary */
+	int canary_min_requests; /* canary requests before that comparison counts */
 };
+
+#define CONFIG_MAX_HEADER_BYTES (32 * 1024)
+#define CONFIG_MAX_BODY_BYTES (100LL * 1024 * 1024)
 
 struct service {
 	char *project;
@@ -144,6 +150,8 @@ struct service {
 	size_t nplacement_labels;
 	struct deploy_policy deploy;
 	struct healthcheck health;
+	int64_t max_header_bytes; /* [service.proxy]: request head larger: 431 */
+	int64_t max_body_bytes;   /* request body larger: 413 */
 	struct config_loc loc;   /* the [[service]] header */
 };
 
@@ -204,8 +212,13 @@ struct cluster {
 	char *data_dir;          /* absolute; see `orca server --config` */
 	struct config_loc data_dir_loc;
 	int keep_revisions;      /* revisions kept per project, and deploys kept */
-	char *proxy_http;        /* listen address, e.g. "0.0.0.0:80"; NULL: off */
+	char *proxy_http;        /* listen address, e.g. "0.0.0.0:80"; "off": none */
 	char *proxy_https;
+	bool proxy_declared;     /* a [proxy] table was written: listen even with no domain */
+	int proxy_workers;       /* event loops; 0: one per CPU */
+	int64_t proxy_connect_timeout_ms, proxy_head_timeout_ms;
+	int64_t proxy_first_byte_timeout_ms, proxy_idle_timeout_ms;
+	bool proxy_access_log;
 	struct node *nodes;      /* empty: one implicit local node */
 	size_t nnodes;
 	struct token *tokens;

@@ -19,7 +19,7 @@ static const char *const service_keys[] = {
 	"name", "runtime", "image", "module", "replicas", "port", "domain", "routes",
 	"health", "aliases", "internal", "env", "command", "volumes", "volume",
 	"depends_on", "triggers", "resources", "placement", "deploy", "healthcheck",
-	NULL,
+	"proxy", NULL,
 };
 
 /* The name, and the ctx every later message starts with. */
@@ -247,6 +247,10 @@ static void check_routing(const struct cfile *f, const char *ctx,
 	if (s->runtime == RUNTIME_CONTAINER && s->ndomains > 0 && s->port == 0 &&
 	    (kv = toml_get_kv(tab, "domain")))
 		cfile_diag(f, kv->pos, ctx, "'domain' needs a 'port' to send requests to");
+	if (s->deploy.strategy == DEPLOY_CANARY && s->ndomains == 0)
+		cfile_diag(f, toml_get(toml_get(tab, "deploy"), "strategy")->pos, ctx,
+			   "strategy = \"canary\" needs a 'domain': only requests through the proxy "
+			   "can be weighted between two revisions");
 }
 
 void config_service_parse(const struct cfile *f, const struct toml_value *tab, size_t index,
@@ -264,6 +268,7 @@ void config_service_parse(const struct cfile *f, const struct toml_value *tab, s
 	parse_string_lists(f, ctx, tab, s);
 	config_service_lists(f, ctx, tab, s);
 	config_service_tables(f, ctx, tab, s);
+	config_service_proxy(f, ctx, tab, s);
 	if (runtime_known)
 		check_runtime(f, ctx, tab, s);
 	check_routing(f, ctx, tab, s);

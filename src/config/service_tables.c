@@ -15,12 +15,15 @@
 #define THRESHOLD_MAX 1000
 #define SURGE_MAX 1000
 #define CANARY_WEIGHT_DEFAULT 10
+#define DRAIN_DEFAULT_MS 30000
+#define DRAIN_MAX_MS (3600 * 1000)
 
 static const char *const resources_keys[] = { "memory", "cpu", "gpu", NULL };
 static const char *const gpu_keys[] = { "count", "vendor", "vram_min", NULL };
 static const char *const placement_keys[] = { "node", "labels", NULL };
 static const char *const deploy_keys[] = {
-	"strategy", "max_unavailable", "max_surge", "canary_weight", NULL,
+	"strategy", "max_unavailable", "max_surge", "canary_weight", "drain",
+	"canary_error_margin", "canary_min_requests", NULL,
 };
 static const char *const healthcheck_keys[] = {
 	"path", "interval", "timeout", "healthy_threshold", "unhealthy_threshold",
@@ -105,6 +108,20 @@ static void parse_strategy(const struct cfile *f, const char *ctx,
 			   "not \"%s\"", st);
 }
 
+static void parse_canary_checks(const struct cfile *f, const char *ctx,
+				const struct toml_value *t, struct deploy_policy *dp)
+{
+	const struct toml_value *v;
+	int64_t n;
+
+	if ((v = toml_get(t, "canary_error_margin")) != NULL &&
+	    cfile_int(f, ctx, "deploy.canary_error_margin", v, 0, 100, &n))
+		dp->canary_error_margin = (int)n;
+	if ((v = toml_get(t, "canary_min_requests")) != NULL &&
+	    cfile_int(f, ctx, "deploy.canary_min_requests", v, 1, 1000000, &n))
+		dp->canary_min_requests = (int)n;
+}
+
 static void parse_deploy(const struct cfile *f, const char *ctx,
 			 const struct toml_value *tab, struct service *s)
 {
@@ -112,10 +129,15 @@ static void parse_deploy(const struct cfile *f, const char *ctx,
 	struct deploy_policy *dp = &s->deploy;
 	int64_t n;
 
-	*dp = (struct deploy_policy){ .strategy = DEPLOY_ROLLING, .max_surge = 1 };
+	*dp = (struct deploy_policy){ .strategy = DEPLOY_ROLLING, .max_surge = 1,
+				      .drain_ms = DRAIN_DEFAULT_MS, .canary_error_margin = 5,
+				      .canary_min_requests = 100 };
 	if (t == NULL || !cfile_table(f, ctx, "deploy", t))
 		return;
 	cfile_check_keys(f, ctx, t, deploy_keys, "[service.deploy]");
+	if ((v = toml_get(t, "drain")) != NULL)
+		cfile_duration_range(f, ctx, "deploy.drain", v, 0, DRAIN_MAX_MS, &dp->drain_ms);
+	parse_canary_checks(f, ctx, t, dp);
 	if ((v = toml_get(t, "strategy")) != NULL)
 		parse_strategy(f, ctx, v, dp);
 	if ((v = toml_get(t, "max_unavailable")) != NULL &&

@@ -291,6 +291,8 @@ const char *syntax_listen_addr(const char *s)
 {
 	const char *colon;
 
+	if (strcmp(s, "off") == 0)
+		return NULL;
 	if (s[0] == '[') {
 		const char *close = strchr(s, ']');
 
@@ -302,8 +304,8 @@ const char *syntax_listen_addr(const char *s)
 		colon = close + 1;
 	} else {
 		colon = strrchr(s, ':');
-		if (colon == NULL || colon == s)
-			return "it must be host:port (\"0.0.0.0:80\")";
+		if (colon == NULL)
+			return "it must be host:port (\"0.0.0.0:80\"), :port or \"off\"";
 		for (const char *p = s; p < colon; p++)
 			if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
 				return "the host must be a name or an IPv4 address";

@@ -327,7 +327,10 @@ void control_drain_replica(struct control *c, struct svc *s, size_t pos)
 
 	control_unwatch_health(c, r);
 	r->phase = REPLICA_DRAINING;
-	r->drain_until_ms = mailbox_now_ms() + RECONCILE_DRAIN_MS;
+	r->drain_by_proxy = c->inflight != NULL && svc_domain_count(c, s) > 0;
+	r->drained = false;
+	r->drain_until_ms = mailbox_now_ms() +
+			    (r->drain_by_proxy ? s->spec->deploy.drain_ms : RECONCILE_DRAIN_MS);
 	c->dirty = true;
 }
 

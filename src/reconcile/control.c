@@ -246,6 +246,43 @@ static void apply(struct control *c, struct svc *s, const struct action *a)
 	}
 }
 
+static void promote(struct control *c, const char *project, const char *name)
+{
+	struct svc *s = control_find_svc(c, project, name);
+
+	if (s == NULL || !s->canary)
+		return;
+	s->canary = false;
+	control_event(c, s, -1, "canary.promoted", "revision %d replaces the stable replicas",
+		      s->revision);
+}
+
+/*
+ * A canary whose 5xx rate exceeds the stable revision's by more than
+ * canary_error_margin percentage points, over at least canary_min_requests
+ * of its own requests, is rolled back.
+ */
+static void check_canary(struct control *c, struct svc *s)
+{
+	int64_t n[4];   /* canary requests, canary 5xx, stable requests, stable 5xx */
+	double cr, sr;
+	char why[224];
+
+	if (!s->canary || c->canary_counts == NULL ||
+	    c->canary_counts(c->canary_counts_arg, s->project, s->name, s->revision, n) < 0 ||
+	    n[0] < s->spec->deploy.canary_min_requests)
+		return;
+	cr = 100.0 * (double)n[1] / (double)n[0];
+	sr = n[2] ? 100.0 * (double)n[3] / (double)n[2] : 0.0;
+	if (cr - sr <= s->spec->deploy.canary_error_margin)
+		return;
+	snprintf(why, sizeof(why), "canary revision %d answered %.1f%% 5xx over %lld requests, "
+		 "stable %.1f%% (margin %d points): aborted", s->revision, cr, (long long)n[0], sr,
+		 s->spec->deploy.canary_error_margin);
+	control_event(c, s, -1, "canary.aborted", "%s", why);
+	control_rollout_failed(c, s, why);
+}
+
 /* Plans and acts on one service; returns false when it must be planned
  * again at once (its desired state changed under it). */
 static bool reconcile_svc(struct control *c, struct svc *s, struct plan *p, int64_t now)
@@ -255,7 +292,18 @@ static bool reconcile_svc(struct control *c, struct svc *s, struct plan *p, int6
 	char before[SPEC_HASH_LEN + 1];
 
 	snprintf(before, sizeof(before), "%s", hash);
+	if (s->canary) {
+		check_canary(c, s);
+		if (s->spec != spec || strcmp(s->spec_hash, before) != 0)
+			return false;
+	}
 	s->deps_ready = deps_ready(c, s);
+	for (size_t i = 0; i < s->nreplicas; i++) {
+		struct replica *r = &s->replicas[i];
+
+		if (r->phase == REPLICA_DRAINING && r->drain_by_proxy && !r->gone)
+			r->drained = c->inflight(c->inflight_arg, r->id) == 0;
+	}
 	reset_crashes(s, now);
 	plan_service(s, now, p);
 	for (size_t i = 0; i < p->len; i++) {
@@ -313,6 +361,9 @@ static void handle(struct control *c, const struct msg *m, bool *stop)
 		break;
 	case MSG_PULLED:
 		control_on_pulled(c, m);
+		break;
+	case MSG_PROMOTE:
+		promote(c, m->project, m->id);
 		break;
 	case MSG_STOP:
 		*stop = true;

@@ -33,6 +33,19 @@ struct control_opts {
 	 * the call); must not block. NULL: nobody listens. */
 	void (*publish)(void *arg, json_t *snapshot);
 	void *publish_arg;
+	/* Requests in flight to a replica through the proxy; any thread. With
+	 * it, a leaving replica of a service with a domain is removed when this
+	 * is 0 or at [service.deploy] drain; without it (NULL), after a fixed
+	 * RECONCILE_DRAIN_MS. */
+	int64_t (*inflight)(void *arg, const char *replica_id);
+	void *inflight_arg;
+	/* Proxied requests and 5xx answers of a service since its canary began:
+	 * of the canary revision, and of every other revision together.
+	 * Returns -1 when the proxy has none. Any thread; NULL: no automatic
+	 * abort of canaries. */
+	int (*canary_counts)(void *arg, const char *project, const char *service, int revision,
+			     int64_t counts[4]);
+	void *canary_counts_arg;
 };
 
 int control_start(const struct control_opts *o, struct control **out, struct err *e);
@@ -40,6 +53,10 @@ void control_stop(struct control *c);
 
 /* A deploy was recorded in the store: roll it out. Any thread. */
 void control_post_deploy(struct control *c, int64_t deploy_id);
+/* Ends the canary of project/service: the rollout goes on as a rolling
+ * replacement. ERR_NOTFOUND / ERR_CONFLICT (no canary) are known only to the
+ * control thread: this only posts. */
+void control_post_promote(struct control *c, const char *project, const char *service);
 /* A project got a new revision outside a deploy (scale, restart, ...). */
 void control_post_reload(struct control *c, const char *project);
 /* The latest observed state (docs/API.md's status document plus

@@ -37,6 +37,8 @@ bool svc_converged(const struct svc *s)
 	struct svc_counts n;
 	int current = 0;
 
+	if (s->canary)
+		return false;   /* until promoted, rolled back or aborted */
 	for (size_t i = 0; i < s->nreplicas; i++) {
 		const struct replica *r = &s->replicas[i];
 

@@ -144,6 +144,10 @@ int control_start(const struct control_opts *o, struct control **out, struct err
 	c->pull_stall_ms = o->pull_stall_ms;
 	c->publish = o->publish;
 	c->publish_arg = o->publish_arg;
+	c->inflight = o->inflight;
+	c->inflight_arg = o->inflight_arg;
+	c->canary_counts = o->canary_counts;
+	c->canary_counts_arg = o->canary_counts_arg;
 	mailbox_init(&c->mb);
 	pthread_mutex_init(&c->snap_mu, NULL);
 	rc = open_parts(c, e);
@@ -186,6 +190,15 @@ void control_post_deploy(struct control *c, int64_t deploy_id)
 {
 	struct msg m = { .kind = MSG_DEPLOY, .arg = deploy_id };
 
+	mailbox_post(&c->mb, &m);
+}
+
+void control_post_promote(struct control *c, const char *project, const char *service)
+{
+	struct msg m = { .kind = MSG_PROMOTE };
+
+	snprintf(m.project, sizeof(m.project), "%s", project);
+	snprintf(m.id, sizeof(m.id), "%s", service);
 	mailbox_post(&c->mb, &m);
 }
 

@@ -68,6 +68,11 @@ struct control {
 	int64_t resync_ms;
 	void (*publish)(void *arg, json_t *snapshot);
 	void *publish_arg;
+	int64_t (*inflight)(void *arg, const char *replica_id);
+	void *inflight_arg;
+	int (*canary_counts)(void *arg, const char *project, const char *service, int revision,
+			     int64_t counts[4]);
+	void *canary_counts_arg;
 	char instance[40];
 	struct mailbox mb;
 	pthread_t thread, events_thread;
@@ -168,6 +173,13 @@ void control_cache_reconcile(struct control *c);
 
 /* status (status.c) */
 void control_publish(struct control *c);
+/* The names the proxy serves a service under: its `domain`, else
+ * <service>.<project>.<cluster domain> when the cluster has a domain and the
+ * service a port. Fills up to max into out (borrowed or from buf); returns
+ * how many. */
+size_t svc_domains(const struct control *c, const struct svc *s, const char **out, size_t max,
+		   char *buf, size_t bufsz);
+size_t svc_domain_count(const struct control *c, const struct svc *s);
 
 /* images (image.c) */
 /* The reference a new replica of s is created from, in out[n]: the

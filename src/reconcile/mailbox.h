@@ -23,6 +23,7 @@ enum msg_kind {
 	MSG_REMOVED,      /* the reaper removed (or failed to remove) a container */
 	MSG_RESYNC,       /* compare everything with Docker again */
 	MSG_PULLED,       /* the puller finished (or failed) a pull */
+	MSG_PROMOTE,      /* end a canary: project, id = service name */
 	MSG_STOP,
 };
 

@@ -127,8 +127,12 @@ static void sort_out(struct plan *p, const struct svc *s, int n, struct slot *sl
 		if (r->gone)
 			continue;
 		if (r->phase == REPLICA_DRAINING) {
-			if (now >= r->drain_until_ms)
+			if (r->drained)
+				addf(p, ACTION_REMOVE, i, "drained: no request in flight");
+			else if (now >= r->drain_until_ms)
 				addf(p, ACTION_REMOVE, i, "drained");
+			else if (r->drain_by_proxy && now + RECONCILE_DRAIN_POLL_MS < r->drain_until_ms)
+				wake_at(p, now + RECONCILE_DRAIN_POLL_MS);
 			else
 				wake_at(p, r->drain_until_ms);
 			continue;
@@ -188,7 +192,7 @@ static void judge_current(struct plan *p, const struct svc *s, const struct slot
 	const struct replica *r = &s->replicas[sl->cur];
 
 	if (r->health == HEALTH_HEALTHY) {
-		if (sl->nold)
+		if (sl->nold && !s->canary)   /* a canary keeps the stable replicas */
 			retire_old(p, s, r->index, "replaced");
 		return;
 	}
@@ -209,6 +213,15 @@ static void judge_current(struct plan *p, const struct svc *s, const struct slot
 	}
 	if (s->rolling)
 		wake_at(p, r->created_ms + ready_deadline(s));
+}
+
+/* A canary runs canary_weight percent of the replicas, at least one, at the
+ * lowest indexes, beside the stable replicas. */
+static int canary_replicas(const struct svc *s)
+{
+	int n = s->spec->replicas * s->spec->deploy.canary_weight;
+
+	return n < 100 ? 1 : (n + 99) / 100;
 }
 
 static bool may_create(const struct svc *s, struct plan *p, int64_t now)
@@ -258,6 +271,9 @@ void plan_service(const struct svc *s, int64_t now, struct plan *p)
 
 		if (sl->cur >= 0) {
 			judge_current(p, s, sl, now);
+		} else if (sl->old >= 0 && s->canary) {
+			if (i < canary_replicas(s) && may_create(s, p, now))
+				create(p, i, "canary replica");
 		} else if (sl->old >= 0) {
 			if (surging < s->spec->deploy.max_surge) {
 				if (may_create(s, p, now)) {

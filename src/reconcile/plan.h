@@ -18,6 +18,9 @@
  *    max_unavailable outdated replicas are retired first;
  *  - an empty index gets a replica once the service's dependencies are
  *    ready and its crash back-off has passed;
+ *  - during a canary (svc.canary) the outdated replicas stay: the lowest
+ *    canary_weight percent of the indexes (at least one) get a replica of
+ *    the new spec beside them, and nothing is retired until promoted;
  *  - a replacement that turns unhealthy, or is not healthy within
  *    RECONCILE_READY_DEADLINE_MS after its start period, fails the rollout; outside a rollout an
  *    unhealthy replica is removed so that it is replaced.

@@ -38,6 +38,17 @@ static void track(struct tracked_deploy *td, struct svc *s, const char *state,
 	td->dirty = true;
 }
 
+/* A stable revision to weigh a canary against: a serving replica of
+ * another spec. */
+static bool serving_outdated(const struct svc *s)
+{
+	for (size_t i = 0; i < s->nreplicas; i++)
+		if (replica_serving(&s->replicas[i]) &&
+		    strcmp(s->replicas[i].spec_hash, s->spec_hash) != 0)
+			return true;
+	return false;
+}
+
 static void adopt_spec(struct control *c, struct desired *d, struct service *spec,
 		       struct tracked_deploy *td)
 {
@@ -60,6 +71,7 @@ static void adopt_spec(struct control *c, struct desired *d, struct service *spe
 	s->rolling = true;
 	s->rolling_since_ms = mailbox_now_ms();
 	s->deploy_id = td ? td->id : 0;
+	s->canary = td != NULL && spec->deploy.strategy == DEPLOY_CANARY && serving_outdated(s);
 	s->failed = false;
 	s->crashes = 0;
 	s->backoff_until_ms = 0;

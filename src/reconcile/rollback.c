@@ -188,6 +188,7 @@ void control_rollout_failed(struct control *c, struct svc *s, const char *reason
 
 	if (!s->rolling)
 		return;   /* this rollout has been dealt with already */
+	s->canary = false;
 	snprintf(project, sizeof(project), "%s", s->project);
 	snprintf(name, sizeof(name), "%s", s->name);
 	snprintf(s->last_error, sizeof(s->last_error), "%s", reason);

@@ -17,7 +17,7 @@
 /* Keys of the normalised service that do not change what a container is. */
 static const char *const not_hashed[] = {
 	"replicas", "deploy", "depends_on", "healthcheck", "domains", "routes",
-	"placement", "triggers", "default_domain", NULL,
+	"placement", "triggers", "default_domain", "proxy", NULL,
 };
 
 void spec_hash(const struct service *s, const char *image_id, int restart,

@@ -3,12 +3,16 @@
  *
  * Built by the control thread after each turn that changed something, then
  * swapped in under snap_mu; readers take a reference and never modify it.
- * Everything in it was observed (Docker, health checks) except "desired".
+ * Everything in it was observed (Docker, health checks) except "desired"
+ * and what the proxy routes by: "domains", "routes", "proxy" per service
+ * and the cluster's "proxy" settings.
  */
 #include "reconcile/loop.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "config/json.h"
 
 static const char *service_state(const struct svc *s, const struct svc_counts *n,
 				 int64_t now)
@@ -43,6 +47,72 @@ static json_t *replica_json(const struct control *c, const struct replica *r)
 			 "last_probe", probe);
 }
 
+/* The rule of config/check.c's default_domain(): a service that serves HTTP
+ * as far as its config shows. The control loop parses projects one by one,
+ * without the cluster, so the name is made here from the cluster it has. */
+static bool serves_http(const struct service *sp)
+{
+	if (sp->runtime == RUNTIME_CONTAINER)
+		return sp->port > 0 && sp->health.path != NULL;
+	for (size_t i = 0; i < sp->ntriggers; i++)
+		if (sp->triggers[i].kind == TRIGGER_HTTP)
+			return true;
+	return false;
+}
+
+size_t svc_domains(const struct control *c, const struct svc *s, const char **out, size_t max,
+		   char *buf, size_t bufsz)
+{
+	const struct service *sp = s->spec;
+	const char *cd = c->cluster ? c->cluster->cluster.domain : NULL;
+	size_t n = 0;
+
+	if (sp == NULL)
+		return 0;
+	for (size_t i = 0; i < sp->ndomains && n < max; i++)
+		out[n++] = sp->domains[i];
+	if (sp->ndomains == 0 && max > 0 && sp->default_domain) {
+		out[n++] = sp->default_domain;
+	} else if (sp->ndomains == 0 && max > 0 && cd && serves_http(sp)) {
+		snprintf(buf, bufsz, "%s.%s.%s", s->name, s->project, cd);
+		out[n++] = buf;
+	}
+	return n;
+}
+
+size_t svc_domain_count(const struct control *c, const struct svc *s)
+{
+	const char *d[1];
+	char buf[300];
+
+	return svc_domains(c, s, d, 1, buf, sizeof(buf));
+}
+
+static json_t *strings(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* What the proxy routes by (proxy/table.c reads these). */
+static void routing_json(const struct control *c, const struct svc *s, json_t *o)
+{
+	const char *doms[64];
+	char buf[300];
+	size_t n = svc_domains(c, s, doms, 64, buf, sizeof(buf));
+
+	json_object_set_new(o, "domains", strings(doms, n));
+	json_object_set_new(o, "routes", strings((const char *const *)s->spec->routes,
+						 s->spec->nroutes));
+	json_object_set_new(o, "proxy", json_pack("{s:I, s:I}", "max_header_bytes",
+						  (json_int_t)s->spec->max_header_bytes,
+						  "max_body_bytes",
+						  (json_int_t)s->spec->max_body_bytes));
+}
+
 static json_t *service_json(const struct control *c, const struct svc *s, int64_t now)
 {
 	struct svc_counts n;
@@ -61,9 +131,13 @@ static json_t *service_json(const struct control *c, const struct svc *s, int64_
 		      "running", n.running, "healthy", n.healthy, "draining", n.draining,
 		      "outdated", n.outdated, "restarts", s->restarts,
 		      "last_error", s->last_error, "replicas", reps);
-	if (s->spec)
+	if (s->spec) {
 		json_object_set_new(o, "port", s->spec->port ? json_integer(s->spec->port)
 							     : json_null());
+		routing_json(c, s, o);
+		json_object_set_new(o, "canary", s->canary ? json_pack("{s:i, s:i}", "revision",
+				    s->revision, "weight", s->spec->deploy.canary_weight) : json_null());
+	}
 	return o;
 }
 
@@ -88,13 +162,15 @@ void control_publish(struct control *c)
 	for (size_t i = 0; i < c->nprojects; i++)
 		if (c->projects[i].revision > 0)
 			json_array_append_new(projects, project_json(c, &c->projects[i], now));
-	snap = json_pack("{s:o, s:s, s:s}", "projects", projects, "node", c->node,
-			 "instance", c->instance);
+	snap = json_pack("{s:o, s:s, s:s, s:o}", "projects", projects, "node", c->node,
+			 "instance", c->instance, "proxy", c->cluster ? config_proxy_json(&c->cluster->cluster) : json_object());
 	pthread_mutex_lock(&c->snap_mu);
 	old = c->snapshot;
 	c->snapshot = snap;
 	pthread_mutex_unlock(&c->snap_mu);
 	json_decref(old);
+	if (c->publish)
+		c->publish(c->publish_arg, snap);
 	c->dirty = false;
 	control_cache_sync(c);
 	if (c->publish != NULL)

@@ -20,7 +20,9 @@
 #include "config/model.h"
 
 #define SPEC_HASH_LEN 16
-#define RECONCILE_DRAIN_MS 1500        /* time a leaving replica keeps serving */
+#define RECONCILE_DRAIN_MS 1500        /* time a leaving replica keeps serving when no
+					* proxy counts its requests */
+#define RECONCILE_DRAIN_POLL_MS 50     /* how often a proxy-drained replica is looked at */
 #define RECONCILE_READY_DEADLINE_MS 120000  /* a new replica must be healthy by then */
 #define RECONCILE_BACKOFF_MAX_MS 30000
 #define RECONCILE_STABLE_MS 10000      /* a replica that ran healthy this long and then
@@ -50,7 +52,9 @@ struct replica {
 	char ip[64];                   /* on the project network, "" until known */
 	int64_t created_ms;            /* monotonic: when orca made or adopted it */
 	int64_t started_at_ms;         /* unix ms from Docker; 0 unknown */
-	int64_t drain_until_ms;        /* REPLICA_DRAINING only */
+	int64_t drain_until_ms;        /* REPLICA_DRAINING only: removed by then at the latest */
+	bool drain_by_proxy;           /* the proxy's in-flight count ends the drain */
+	bool drained;                  /* ... and it was 0 when last looked at */
 	int ok_streak, fail_streak;    /* counted probe results in a row */
 	char last_probe[160];          /* detail of the last probe */
 	bool last_probe_ok;
@@ -85,6 +89,8 @@ struct svc {
 	char pulling_ref[336];         /* that pull's reference */
 	char resolved_id[80];          /* image id its reference was last resolved to
 					* again, after the recorded one went away */
+	bool canary;                   /* a canary deploy holds: replicas of the new revision
+					* serve beside the stable ones until promoted */
 };
 
 /* The replica counts a status line shows; all of them observed. */

@@ -8,6 +8,8 @@
 #   orca-example/web:1    busybox httpd on :8080 serving /www (/healthz -> ok)
 #   orca-example/api:1    the same plus CGI /cgi-bin/info (hostname, APP_MESSAGE)
 #   orca-example/db:1     busybox httpd on :5432 (/healthz -> ok)
+#   orca-test/echo:1      echo.c on :8080: the proxy's test backend (headers,
+#                         cookies, streaming up and down, WebSocket echo)
 #
 # Idempotent and fast: an image is rebuilt only when it is missing or was
 # built by another revision of this script (label orca.test.rev).
@@ -16,7 +18,7 @@ set -euo pipefail
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-rev=$(cat "${BASH_SOURCE[0]}" "$here/probe.c" | sha256sum | cut -c1-16)
+rev=$(cat "${BASH_SOURCE[0]}" "$here/probe.c" "$here/echo.c" | sha256sum | cut -c1-16)
 
 die() { echo "build.sh: $*" >&2; exit 1; }
 
@@ -98,7 +100,29 @@ build_app() {
 	echo "built: $img"
 }
 
+# orca-test/echo:1: echo.c, static with musl, on the busybox image.
+build_echo() {
+	local img=orca-test/echo:1 ctx=$tmp/ctx-echo
+	if up_to_date "$img"; then
+		echo "up to date: $img"
+		return
+	fi
+	mkdir -p "$ctx"
+	musl-gcc -static -O2 -Wall -Werror -pthread -o "$ctx/orca-echo" "$here/echo.c"
+	cat >"$ctx/Dockerfile" <<-EOF
+		FROM orca-test/busybox:1
+		COPY orca-echo /bin/orca-echo
+		EXPOSE 8080
+		LABEL orca.test=1 orca.test.rev=$rev
+		CMD ["/bin/orca-echo"]
+	EOF
+	DOCKER_BUILDKIT=0 docker build -q -t "$img" "$ctx" >/dev/null 2>"$tmp/build.err" ||
+		{ cat "$tmp/build.err" >&2; die "docker build of $img failed"; }
+	echo "built: $img"
+}
+
 build_busybox
+build_echo
 build_app orca-example/web:1 8080
 build_app orca-example/api:1 8080 api
 build_app orca-example/db:1 5432

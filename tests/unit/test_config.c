@@ -762,10 +762,22 @@ TEST(deploy_defaults)
 	EXPECT_EQ_INT(0, d->max_unavailable);
 	EXPECT_EQ_INT(1, d->max_surge);
 	EXPECT_EQ_INT(0, d->canary_weight);
+	EXPECT_EQ_INT(30000, d->drain_ms);
+	EXPECT_EQ_INT(5, d->canary_error_margin);
+	EXPECT_EQ_INT(100, d->canary_min_requests);
+	EXPECT_EQ_INT(32 * 1024, svc0(c)->max_header_bytes);
+	EXPECT_EQ_INT(100 * 1024 * 1024, svc0(c)->max_body_bytes);
 	config_free(c);
-	c = load(NULL, API "[service.deploy]\nstrategy = \"canary\"\n");
+	c = load(NULL, API "port = 80\ndomain = \"a.test\"\n[service.deploy]\nstrategy = \"canary\"\n"
+		 "drain = \"5s\"\ncanary_error_margin = 20\ncanary_min_requests = 7\n"
+		 "[service.proxy]\nmax_header_size = \"4Ki\"\nmax_body_size = \"1Mi\"\n");
 	EXPECT_EQ_INT(DEPLOY_CANARY, svc0(c)->deploy.strategy);
 	EXPECT_EQ_INT(10, svc0(c)->deploy.canary_weight);
+	EXPECT_EQ_INT(5000, svc0(c)->deploy.drain_ms);
+	EXPECT_EQ_INT(20, svc0(c)->deploy.canary_error_margin);
+	EXPECT_EQ_INT(7, svc0(c)->deploy.canary_min_requests);
+	EXPECT_EQ_INT(4096, svc0(c)->max_header_bytes);
+	EXPECT_EQ_INT(1024 * 1024, svc0(c)->max_body_bytes);
 	config_free(c);
 }
 
@@ -778,8 +790,16 @@ TEST(deploy_errors)
 		    API "[service.deploy]\nmax_unavailable = 0\nmax_surge = 0\n");
 	EXPECT_DIAG("5:1: service 'api': 'deploy.canary_weight' is only for strategy = \"canary\"",
 		    API "[service.deploy]\ncanary_weight = 5\n");
-	EXPECT_DIAG("6:17: service 'api': 'deploy.canary_weight' must be between 1 and 100, "
-		    "not 101", API "[service.deploy]\nstrategy = \"canary\"\ncanary_weight = 101\n");
+	EXPECT_DIAG("8:17: service 'api': 'deploy.canary_weight' must be between 1 and 100, "
+		    "not 101", API "port = 80\ndomain = \"a.test\"\n[service.deploy]\nstrategy = \"canary\"\n"
+		    "canary_weight = 101\n");
+	EXPECT_DIAG("5:12: service 'api': strategy = \"canary\" needs a 'domain': only requests "
+		    "through the proxy can be weighted between two revisions",
+		    API "[service.deploy]\nstrategy = \"canary\"\n");
+	EXPECT_DIAG("5:17: service 'api': 'proxy.max_body_size' must be between 1 and 1073741824 bytes",
+		    API "[service.proxy]\nmax_body_size = \"2Gi\"\n");
+	EXPECT_DIAG("5:9: service 'api': 'deploy.drain' must be between 0ms and 3600s",
+		    API "[service.deploy]\ndrain = \"2h\"\n");
 	EXPECT_DIAG("5:19: service 'api': 'deploy.max_unavailable' must be between 0 and 1000, "
 		    "not -1", API "[service.deploy]\nmax_unavailable = -1\n");
 }
@@ -828,7 +848,11 @@ TEST(cluster_defaults)
 	EXPECT_STREQ("orca", c->cluster.name);
 	EXPECT_EQ_INT(50, c->cluster.keep_revisions);
 	EXPECT_EQ_INT(0, c->cluster.nnodes);
-	EXPECT_NULL(c->cluster.proxy_http);
+	EXPECT_STREQ(":80", c->cluster.proxy_http);
+	EXPECT_STREQ(":443", c->cluster.proxy_https);
+	EXPECT_FALSE(c->cluster.proxy_declared);
+	EXPECT_EQ_INT(5000, c->cluster.proxy_connect_timeout_ms);
+	EXPECT_TRUE(c->cluster.proxy_access_log);
 	config_free(c);
 }
 
@@ -886,7 +910,13 @@ TEST(cluster_errors)
 			    "sha256:<64 lowercase hex digits>",
 			    "[[token]]\nname = \"ci\"\nrole = \"admin\"\nhash = \"md5:x\"\n");
 	EXPECT_CLUSTER_DIAG("2:8: proxy: http '80' is invalid: it must be host:port "
-			    "(\"0.0.0.0:80\")", "[proxy]\nhttp = \"80\"\n");
+			    "(\"0.0.0.0:80\"), :port or \"off\"", "[proxy]\nhttp = \"80\"\n");
+	EXPECT_CLUSTER_DIAG("2:11: proxy: 'workers' must be between 1 and 64, not 0",
+			    "[proxy]\nworkers = 0\n");
+	EXPECT_CLUSTER_DIAG("2:16: proxy: invalid 'head_timeout': 'soon' is not a number",
+			    "[proxy]\nhead_timeout = \"soon\"\n");
+	EXPECT_CLUSTER_DIAG("2:1: proxy: unknown key 'idle' in [proxy]",
+			    "[proxy]\nidle = \"5s\"\n");
 	EXPECT_CLUSTER_DIAG("2:8: proxy: http 'a:0' is invalid: the port must be 1-65535",
 			    "[proxy]\nhttp = \"a:0\"\n");
 	EXPECT_CLUSTER_DIAG("3:9: proxy: 'http' and 'https' cannot both listen on [::1]:80",

@@ -72,14 +72,6 @@ static void release(struct loaded *l)
 
 /* ---- cluster.toml ---- */
 
-TEST(cluster_domain_warns)
-{
-	EXPECT_WARNINGS("cluster.toml:2:1: warning: [cluster] domain has no effect yet: orca "
-			"has no reverse proxy yet to serve the default names it gives (orca "
-			"config shows them)\n",
-			"[cluster]\ndomain = \"example.com\"\n", NULL);
-}
-
 TEST(acme_keys_work)
 {
 	/* the ACME account's contact, and where to get certificates from */
@@ -107,17 +99,11 @@ TEST(tokens_warn_once)
 			"[[token]]\nname = \"ops\"\nrole = \"admin\"\n", NULL);
 }
 
-TEST(proxy_warns)
-{
-	EXPECT_WARNINGS("cluster.toml:1:2: warning: [proxy] has no effect yet: orca has no "
-			"reverse proxy yet to listen there\n",
-			"[proxy]\nhttp = \"127.0.0.1:8080\"\n", NULL);
-}
-
 TEST(keys_that_work_are_silent)
 {
 	EXPECT_WARNINGS("",
 			"[cluster]\nname = \"c\"\ndata_dir = \"/srv/orca\"\nkeep_revisions = 10\n"
+			"domain = \"example.com\"\n[proxy]\nhttp = \"127.0.0.1:8080\"\n"
 			"[[node]]\nname = \"local\"\nlabels = { zone = \"a\" }\ncpu = 2\n"
 			"memory = \"1Gi\"\n[[node.gpus]]\nvendor = \"nvidia\"\nmodel = \"L4\"\n"
 			"vram = \"24Gi\"\n", NULL);
@@ -125,24 +111,12 @@ TEST(keys_that_work_are_silent)
 
 /* ---- service.toml ---- */
 
-TEST(service_domain_and_routes_warn)
+TEST(canary_and_rolling_are_silent)
 {
-	EXPECT_WARNINGS("app.toml:5:1: warning: service 'api': 'domain' has no effect yet: "
-			"orca has no reverse proxy yet to publish it\n"
-			"app.toml:6:1: warning: service 'api': 'routes' has no effect yet: "
-			"orca has no reverse proxy yet to route them\n",
-			NULL, API "domain = \"a.example.com\"\nroutes = [\"/api/*\"]\n");
-}
-
-TEST(canary_warns_and_rolling_is_silent)
-{
-	EXPECT_WARNINGS("app.toml:6:1: warning: service 'api': strategy = \"canary\" has no "
-			"effect yet: it rolls out like \"rolling\" until the proxy can weight "
-			"traffic\n"
-			"app.toml:7:1: warning: service 'api': 'deploy.canary_weight' has no "
-			"effect yet: orca has no reverse proxy yet to weight traffic\n",
-			NULL, API "[service.deploy]\nstrategy = \"canary\"\ncanary_weight = 5\n");
+	EXPECT_WARNINGS("", NULL, API "domain = \"a.example.com\"\n[service.deploy]\n"
+			"strategy = \"canary\"\ncanary_weight = 5\n");
 	EXPECT_WARNINGS("", NULL, API "[service.deploy]\nstrategy = \"rolling\"\nmax_surge = 2\n");
+	EXPECT_WARNINGS("", NULL, API "domain = \"a.example.com\"\nroutes = [\"/api/*\"]\n");
 }
 
 TEST(wasm_warns_and_container_is_silent)
@@ -157,11 +131,11 @@ TEST(wasm_warns_and_container_is_silent)
 
 TEST(warnings_are_not_errors)
 {
-	struct loaded l = load("[proxy]\nhttp = \"127.0.0.1:8080\"\n", API "replica = 2\n");
+	struct loaded l = load("[[token]]\nname = \"ci\"\nrole = \"admin\"\n", API "replica = 2\n");
 
 	EXPECT_STREQ("app.toml:5:1: service 'api': unknown key 'replica' (did you mean "
 		     "'replicas'?)\n", l.errors);
-	EXPECT_CONTAINS(l.warnings, "[proxy] has no effect yet");
+	EXPECT_CONTAINS(l.warnings, "[[token]] has no effect yet");
 	release(&l);
 }
 

@@ -28,7 +28,8 @@ def free_port():
 
 
 def cluster_toml(http_port, https_port=None, extra=""):
-    return '[proxy]\nhttp = "127.0.0.1:%d"\nhttps = "%s"\n%s\n' % (
+    # no ACME: tests never talk to anything but loopback and their containers
+    return '[cluster]\nacme_directory = "off"\n[proxy]\nhttp = "127.0.0.1:%d"\nhttps = "%s"\n%s\n' % (
         http_port, "127.0.0.1:%d" % https_port if https_port else "off", extra)
 
 

@@ -1,7 +1,20 @@
 """The reverse proxy: routing by host and path, both replicas serving, and
 every header carried the way a production proxy carries it."""
+import os
+import subprocess
+
 from orca import check
 from proxyfix import backends_seen, domain, echo_service, start, wait_healthy
+
+
+def brought_cert(dirpath, name):
+    """A self-signed certificate for name: a wildcard needs one brought."""
+    key, crt = os.path.join(dirpath, "w.key"), os.path.join(dirpath, "w.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", crt,
+                    "-days", "2", "-subj", "/CN=%s" % name, "-addext",
+                    "subjectAltName=DNS:%s" % name], check=True, capture_output=True)
+    return '[[proxy.certificate]]\ndomains = ["%s"]\ncert = "%s"\nkey = "%s"\n' % (name, crt, key)
 
 
 def hmap(headers):
@@ -65,7 +78,7 @@ def test_proxy_paths_share_a_domain_and_wildcards_route(t):
             echo_service("api", host, replicas=1,
                          extra='routes = ["/api/*", "/login"]\nenv = { APP_MESSAGE = "api" }') +
             echo_service("any", "*." + wild, replicas=1, extra='env = { APP_MESSAGE = "any" }'))
-    s, _, proxy = start(t, {p: proj})
+    s, _, proxy = start(t, {p: proj}, extra_cluster=brought_cert(t.base, "*." + wild))
     for name in ("site", "api", "any"):
         wait_healthy(s, p, name, 1)
 

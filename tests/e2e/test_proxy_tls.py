@@ -43,7 +43,8 @@ def test_proxy_https_speaks_http2_and_http11(t):
     rc, out, err = curl(base + ["--http2", "-w", "\n%{http_version}", url + "/"])
     check(rc == 0 and out.endswith("\n2") and "hostname=" in out, "h2: rc %d %r %s" % (rc, out, err))
     rc, out, err = curl(base + ["--http2", url + "/headers"])
-    check(rc == 0 and "x-forwarded-proto: https" in out.lower(), "X-Forwarded-Proto over TLS: %r" % out)
+    check(rc == 0 and "x-forwarded-proto: https" in out.lower(),
+          "X-Forwarded-Proto over TLS: rc %d %r %s" % (rc, out, err))
     rc, out, err = curl(base + ["--http2", "-D", "-", "-o", "/dev/null", url + "/cookies"])
     check(out.lower().count("set-cookie:") == 2, "both Set-Cookie over h2: %r" % out)
     rc, out, err = curl(base + ["--http1.1", "-w", "\n%{http_version}", url + "/"])

@@ -32,6 +32,7 @@ cleanup() {
 		[ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
 	fi
 	docker network rm "orca-$project" >/dev/null 2>&1 || true
+	cp "$tmp/orca.log" /tmp/orca-bench-proxy-last.log 2>/dev/null || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -41,7 +42,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # --- the backend image: Debian's nginx in a scratch image ---
 backend_image() {
 	local ctx=$tmp/img lib
-	mkdir -p "$ctx/root/www" "$ctx/root/etc" "$ctx/root/tmp" "$ctx/root/var/log"
+	mkdir -p "$ctx/root/www" "$ctx/root/etc" "$ctx/root/tmp" "$ctx/root/var/log" \
+		"$ctx/root/var/lib/nginx"
 	cp /usr/sbin/nginx "$ctx/root/nginx"
 	for lib in $(ldd /usr/sbin/nginx | grep -o '/[^ ]*'); do
 		mkdir -p "$ctx/root$(dirname "$lib")"
@@ -52,7 +54,7 @@ backend_image() {
 	head -c 612 /dev/zero | tr '\0' 'a' >"$ctx/root/www/index.html"
 	printf 'ok' >"$ctx/root/www/healthz"
 	cat >"$ctx/root/nginx.conf" <<-'EOF'
-		daemon off; worker_processes 1; error_log stderr; pid /tmp/nginx.pid;
+		daemon off; user root; worker_processes 1; error_log stderr; pid /tmp/nginx.pid;
 		events { worker_connections 4096; }
 		http { access_log off; keepalive_requests 1000000;
 		  server { listen 8080 reuseport; root /www; } }
@@ -112,7 +114,7 @@ start_haproxy() {
 	cat >"$tmp/haproxy.cfg" <<-EOF
 		global
 		  nbthread 2
-		  maxconn 20000
+		  maxconn 4096
 		defaults
 		  mode http
 		  timeout connect 5s
@@ -171,16 +173,18 @@ run_wrk() {
 
 # h2load URL -> "req_per_s p99_ms" (p99 from h2load's per-request log)
 run_h2load() {
-	h2load -t2 -c50 -m10 -D "$SECS" --log-file="$tmp/h2.log" -H "host: $host" "$1" \
+	h2load -t2 -c50 -m10 -D "$SECS" --log-file="$tmp/h2.log" -H ":authority: $host" "$1" \
 		>"$tmp/h2.out" 2>&1 || true
 	python3 - "$tmp/h2.out" "$tmp/h2.log" <<-'EOF'
 		import re, sys
 		t = open(sys.argv[1]).read()
-		rps = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", t)
-		lat = sorted(int(l.split()[2]) for l in open(sys.argv[2]) if l.strip()) if rps else []
+		secs = re.search(r"finished in ([\d.]+)(ms|s),", t)
 		ok = re.search(r"status codes: (\d+) 2xx", t)
-		print("%s %s %s" % (rps.group(1) if rps else 0,
-			"%.2f" % (lat[int(len(lat) * 0.99) - 1] / 1000.0) if lat else -1, 0))
+		dur = float(secs.group(1)) / (1000 if secs and secs.group(2) == "ms" else 1) if secs else 0
+		rps = int(ok.group(1)) / dur if ok and dur else 0
+		lat = sorted(int(l.split()[2]) for l in open(sys.argv[2])
+			     if l.strip() and l.split()[1].startswith("2")) if rps else []
+		print("%.0f %s %s" % (rps, "%.2f" % (lat[int(len(lat) * 0.99) - 1] / 1000.0) if lat else -1, 0))
 	EOF
 }
 

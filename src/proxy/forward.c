@@ -323,9 +323,18 @@ static int copy_head(struct fwd *f, int status, h2o_iovec_t msg, h2o_header_t *h
 		}
 		if (!headers_response_keep(&all, hs[i].name))
 			continue;
+		/* the client's buffers go away after this callback: copy what is
+		 * not a static token (h2o keeps the name pointer as given) */
 		v = h2o_strdup(&req->pool, hs[i].value.base, hs[i].value.len);
-		h2o_add_header_by_str(&req->pool, &req->res.headers, hs[i].name->base,
-				      hs[i].name->len, 1, hs[i].orig_name, v.base, v.len);
+		if (h2o_iovec_is_token(hs[i].name)) {
+			h2o_add_header(&req->pool, &req->res.headers, (const h2o_token_t *)hs[i].name,
+				       hs[i].orig_name, v.base, v.len);
+		} else {
+			h2o_iovec_t nm = h2o_strdup(&req->pool, hs[i].name->base, hs[i].name->len);
+
+			h2o_add_header_by_str(&req->pool, &req->res.headers, nm.base, nm.len, 0,
+					      hs[i].orig_name, v.base, v.len);
+		}
 	}
 	return 0;
 }

@@ -269,6 +269,8 @@ static void setup_loop(struct worker *w)
 
 static void dispose_loop(struct worker *w)
 {
+	h2o_multithread_queue_t *queue = w->ctx.queue;
+
 	h2o_timeout_unlink(&w->gc_entry);
 	gc(w, true);
 	h2o_multithread_unregister_receiver(w->ctx.queue, &w->stop_rx);
@@ -277,8 +279,13 @@ static void dispose_loop(struct worker *w)
 	h2o_timeout_dispose(w->ctx.loop, &w->t_first_byte);
 	h2o_timeout_dispose(w->ctx.loop, &w->t_idle);
 	h2o_timeout_dispose(w->ctx.loop, &w->t_ws);
+	/* HTTP/2's graceful shutdown sends its second GOAWAY a second later;
+	 * with every connection gone there is nobody to send it to */
+	if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
+		h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
 	h2o_context_dispose(&w->ctx);
 	h2o_evloop_destroy(w->loop);
+	free(queue);   /* h2o 2.2.5's h2o_multithread_destroy_queue closes it, never frees it */
 	w->disposed = true;
 }
 

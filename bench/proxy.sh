@@ -71,6 +71,8 @@ backend_image() {
 start_orca() {
 	mkdir -p "$tmp/cfg/services/$project"
 	cat >"$tmp/cfg/cluster.toml" <<-EOF
+		[cluster]
+		acme_directory = "off"   # $host is not a public name
 		[proxy]
 		http = "127.0.0.1:$ORCA_HTTP"
 		https = "127.0.0.1:$ORCA_HTTPS"

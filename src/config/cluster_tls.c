@@ -153,8 +153,9 @@ void config_check_tls(const struct config *c, struct diags *d)
 {
 	const struct cluster *cl = &c->cluster;
 
-	if (cl->acme_directory && strcmp(cl->acme_directory, "off") == 0)
-		return;
+	if ((cl->acme_directory && strcmp(cl->acme_directory, "off") == 0) ||
+	    (cl->proxy_https && strcmp(cl->proxy_https, "off") == 0))
+		return;   /* no ACME: a wildcard is served over HTTP only, or brought */
 	for (size_t i = 0; i < c->nprojects; i++)
 		for (size_t j = 0; j < c->projects[i].nservices; j++) {
 			const struct service *s = &c->projects[i].services[j];

@@ -146,6 +146,30 @@ static bool acme_challenge(struct proxy *p, h2o_req_t *req)
 	return true;
 }
 
+/* The request's host without its port ("[v6]" kept whole). */
+static h2o_iovec_t host_only(h2o_iovec_t authority)
+{
+	size_t n = authority.len;
+
+	while (n > 0 && authority.base[n - 1] >= '0' && authority.base[n - 1] <= '9')
+		n--;
+	if (n > 0 && n < authority.len && authority.base[n - 1] == ':')
+		authority.len = n - 1;
+	return authority;
+}
+
+/* ":<port>" of the HTTPS listener ("127.0.0.1:8443"), or "" for 443. */
+static h2o_iovec_t https_port_suffix(const char *listen)
+{
+	const char *colon = strrchr(listen, ':');
+
+	if (colon == NULL || strcmp(colon, ":443") == 0)
+		return h2o_iovec_init(H2O_STRLIT(""));
+	return h2o_iovec_init(colon, strlen(colon));
+}
+
+/* A host with a certificate: 308 to the same path on the HTTPS listener,
+ * on its port, not on the HTTP port the request came to. */
 static bool redirect_to_https(struct proxy *p, h2o_req_t *req)
 {
 	struct tls *t = atomic_load(&p->tls);
@@ -154,7 +178,8 @@ static bool redirect_to_https(struct proxy *p, h2o_req_t *req)
 	if (req->input.scheme != &H2O_URL_SCHEME_HTTP || t == NULL || p->conf.https[0] == '\0' ||
 	    !tls_has_cert(t, req->input.authority.base, req->input.authority.len))
 		return false;
-	url = h2o_concat(&req->pool, h2o_iovec_init(H2O_STRLIT("https://")), req->input.authority,
+	url = h2o_concat(&req->pool, h2o_iovec_init(H2O_STRLIT("https://")),
+			 host_only(req->input.authority), https_port_suffix(p->conf.https),
 			 req->input.path);
 	h2o_send_redirect(req, 308, "Permanent Redirect", url.base, url.len);
 	return true;

@@ -17,7 +17,12 @@ void tls_desired_from_cluster(struct tls_desired *d, const struct cluster *cl)
 {
 	const char *dir = cl->acme_directory ? cl->acme_directory : CONFIG_ACME_DIRECTORY_DEFAULT;
 
-	d->acme = strcmp(dir, "off") != 0;
+	bool https_off = cl->proxy_https && strcmp(cl->proxy_https, "off") == 0;
+
+	/* certificates nobody serves are not worth an order */
+	d->acme = strcmp(dir, "off") != 0 && !https_off;
+	d->acme_off_why = https_off ? "[proxy] https is \"off\""
+		: !d->acme ? "acme_directory is \"off\"" : NULL;
 	d->acme_directory = d->acme ? xstrdup(dir) : NULL;
 	d->acme_email = dup_or_null(cl->acme_email);
 	d->acme_ca_bundle = dup_or_null(cl->acme_ca_bundle);

@@ -117,8 +117,8 @@ static void uncovered_json(const struct tls *t, json_t *list)
 			continue;
 		json_array_append_new(list, json_pack(
 			"{s:s, s:s, s:s, s:s}", "domain", d, "source", "none", "state", "none",
-			"last_error", !t->want.acme ? "acme_directory is \"off\" and no certificate "
-						      "is brought for it"
+			"last_error", !t->want.acme ? (t->want.acme_off_why ? t->want.acme_off_why
+									    : "ACME is off")
 						    : "a wildcard needs a brought certificate"));
 	}
 }

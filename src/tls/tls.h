@@ -45,6 +45,7 @@ struct tls_file_cert {
 /* What the configuration asks for. */
 struct tls_desired {
 	bool acme;                 /* false: only brought certificates */
+	const char *acme_off_why;  /* static: why acme is false */
 	char *acme_directory;
 	char *acme_email;          /* NULL: no contact */
 	char *acme_ca_bundle;      /* NULL: the system's CA store */

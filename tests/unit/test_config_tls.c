@@ -99,6 +99,7 @@ TEST(wildcards_need_a_brought_certificate_while_acme_is_on)
 		     "[\"*.shop.example.com\"]): ACME's HTTP-01 challenge cannot prove a wildcard "
 		     "name, which would need DNS-01\n", "", wild, false);
 	EXPECT_DIAGS("", "[cluster]\nacme_directory = \"off\"\n", wild, false);
+	EXPECT_DIAGS("", "[proxy]\nhttps = \"off\"\n", wild, false);   /* no TLS at all */
 	EXPECT_DIAGS("", "[[proxy.certificate]]\ndomains = [\"*.shop.example.com\"]\n"
 		     "cert = \"/c\"\nkey = \"/k\"\n", wild, false);
 }

@@ -310,10 +310,31 @@ TEST(acme_off_lists_the_domain_without_a_certificate)
 	t = start(dir, &c);
 	entry = wait_entry(t, "plain.example.com", "none");
 	EXPECT_STREQ("none", json_string_value(json_object_get(entry, "source")));
-	EXPECT_CONTAINS(json_string_value(json_object_get(entry, "last_error")), "\"off\"");
+	EXPECT_STREQ("acme_directory is \"off\"",
+		     json_string_value(json_object_get(entry, "last_error")));
 	st = tls_status(t);
 	EXPECT_FALSE(json_is_true(json_object_get(json_object_get(st, "acme"), "enabled")));
 	json_decref(st);
+	json_decref(entry);
+	tls_free(t);
+	fx_rm(dir);
+}
+
+TEST(https_off_means_no_acme)
+{
+	char *dir = fx_tmpdir();
+	struct conf c;
+	struct tls *t;
+	json_t *entry;
+
+	conf_init(&c, DEAD_ACME);
+	c.cl.proxy_https = "off";
+	c.domains[0] = "plain.example.com";
+	t = start(dir, &c);
+	entry = wait_entry(t, "plain.example.com", "none");
+	EXPECT_STREQ("[proxy] https is \"off\"",
+		     json_string_value(json_object_get(entry, "last_error")));
+	EXPECT_EQ_INT(0, strlen(c.events));   /* no attempt, so no failure */
 	json_decref(entry);
 	tls_free(t);
 	fx_rm(dir);

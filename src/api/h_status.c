@@ -16,7 +16,8 @@ static int status_all(struct http_req *req, void *arg, struct err *e)
 {
 	struct api *a = arg;
 	json_t *snap = control_status(a->control);
-	json_t *out = json_pack("{s:O}", "projects", json_object_get(snap, "projects"));
+	json_t *out = json_pack("{s:O, s:O}", "projects", json_object_get(snap, "projects"),
+				"engine", json_object_get(snap, "engine"));
 
 	(void)e;
 	json_decref(snap);

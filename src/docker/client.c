@@ -114,6 +114,11 @@ const char *docker_client_server_version(const struct docker_client *c)
 	return c->server_version;
 }
 
+int docker_client_lost(const struct docker_client *c)
+{
+	return c->lost;
+}
+
 void docker_client_cancel(struct docker_client *c)
 {
 	atomic_store(&c->canceled, 1);

@@ -125,6 +125,15 @@ const char *docker_client_api_version(const struct docker_client *c);
 /* The engine's version ("20.10.24"), "" before negotiation. Borrowed. */
 const char *docker_client_server_version(const struct docker_client *c);
 
+/*
+ * Whether the last request on c got no answer at all from the engine
+ * (connect refused, socket gone, connection dropped or no reply in time),
+ * as opposed to an answer that was an error. Such a failure also forgets
+ * the negotiated version: the engine may come back upgraded, so the next
+ * request negotiates again.
+ */
+int docker_client_lost(const struct docker_client *c);
+
 /* GET /_ping. */
 int docker_ping(struct docker_client *c, struct err *e);
 

@@ -257,6 +257,10 @@ static int perform(struct docker_client *c, const struct docker_request *rq,
 		rc = err_set(e, -ECANCELED, "canceled");
 	if (rs->status == 0)
 		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &rs->status);
+	c->lost = rc < 0 && rs->status == 0 && !x.stalled && !x.cb_code &&
+		  !atomic_load(&c->canceled);
+	if (c->lost)
+		c->api_version[0] = '\0';
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(headers);
 	free(url);

@@ -26,6 +26,7 @@ struct docker_client {
 	long pull_stall_ms;         /* see docker_client_set_pull_stall */
 	char curl_err[CURL_ERROR_SIZE];
 	atomic_int canceled;
+	int lost;                   /* the last request got no answer at all */
 	pthread_mutex_t fd_lock;    /* guards fd against docker_client_cancel */
 	curl_socket_t fd;           /* the socket libcurl opened last, or -1 */
 };

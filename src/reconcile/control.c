@@ -218,11 +218,15 @@ static void reset_crashes(struct svc *s, int64_t now)
 static void apply(struct control *c, struct svc *s, const struct action *a)
 {
 	struct err e = { 0 };
+	int rc;
 
 	switch (a->kind) {
 	case ACTION_CREATE:
 		/* CONTROL_PULLING: MSG_PULLED will bring the planner back */
-		if (control_create_replica(c, s, a->index, &e) < 0) {
+		rc = control_create_replica(c, s, a->index, &e);
+		if (rc < 0 && docker_client_lost(c->dc)) {
+			control_engine_lost(c, e.msg);   /* not the service's fault */
+		} else if (rc < 0) {
 			/* back off like a crash: a missing image or secret must
 			 * not make the loop hammer the engine */
 			int64_t wait = control_back_off(s);
@@ -326,7 +330,7 @@ static void reconcile_all(struct control *c)
 
 	plan_init(&p);
 	c->wake_ms = 0;
-	for (size_t i = 0; i < c->nsvcs; i++) {
+	for (size_t i = 0; i < c->nsvcs && !control_engine_down(c); i++) {
 		if (!reconcile_svc(c, c->svcs[i], &p, now))
 			c->wake_ms = now;  /* replan soon with the new desired state */
 	}
@@ -386,7 +390,9 @@ void *control_thread_main(void *arg)
 	bool stop = false;
 
 	while (!stop) {
-		struct msg *list = mailbox_wait(&c->mb, earliest(c->wake_ms, c->next_resync_ms));
+		int64_t until = control_engine_down(c) ? c->engine_retry_ms
+						       : earliest(c->wake_ms, c->next_resync_ms);
+		struct msg *list = mailbox_wait(&c->mb, until);
 		struct err e = { 0 };
 
 		for (struct msg *m = list; m && !stop; m = m->next)
@@ -396,10 +402,17 @@ void *control_thread_main(void *arg)
 			break;
 		if (c->dirty)
 			control_publish(c);   /* what was observed, before acting on it */
-		if (mailbox_now_ms() >= c->next_resync_ms) {
-			if (control_resync(c, &e) < 0)
+		control_engine_check(c);
+		if (!control_engine_down(c) && mailbox_now_ms() >= c->next_resync_ms) {
+			if (control_engine_resync(c, &e) < 0 && !control_engine_down(c))
 				control_warn("resync: %s", e.msg);
 			c->next_resync_ms = mailbox_now_ms() + c->resync_ms;
+		}
+		if (control_engine_down(c)) {
+			/* nothing can be done: no plans, no deadlines */
+			if (c->dirty)
+				control_publish(c);
+			continue;
 		}
 		if (mailbox_now_ms() >= c->next_prune_ms) {
 			control_prune_all(c);

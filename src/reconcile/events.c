@@ -45,6 +45,7 @@ static void *run(void *arg)
 	const char *actions[] = { "die", "oom", "start", "destroy", NULL };
 	struct docker_events_opts opts = { types, labels, actions, 0, 0 };
 	struct timespec ts;
+	char last[sizeof(((struct err *)0)->msg)] = "";
 
 	/* start a little in the past: the adoption listing ran just before, and
 	 * an event seen twice is harmless (a container id never runs twice) */
@@ -59,7 +60,10 @@ static void *run(void *arg)
 		rc = docker_events(c->ev_dc, &opts, on_event, &rd, &e);
 		if (rc == -ECANCELED || docker_client_canceled(c->ev_dc))
 			break;
-		control_log("docker events: %s; reconnecting", rc < 0 ? e.msg : "stream ended");
+		/* once per reason: an engine that is down fails every second */
+		if (strcmp(last, rc < 0 ? e.msg : "stream ended") != 0)
+			control_log("docker events: %s; reconnecting", rc < 0 ? e.msg : "stream ended");
+		snprintf(last, sizeof(last), "%s", rc < 0 ? e.msg : "stream ended");
 		mailbox_post(&c->mb, &resync);
 		sleep(1);
 	}

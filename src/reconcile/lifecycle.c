@@ -66,10 +66,16 @@ static int open_parts(struct control *c, struct err *e)
 	if (rc < 0)
 		return rc;
 	rc = docker_client_new(&c->dc, c->docker_socket, e);
-	if (rc == 0)
-		rc = docker_client_negotiate(c->dc, e);
 	if (rc < 0)
 		return rc;
+	/* an engine that is not there (yet) is waited for; one that answers
+	 * with a version orca cannot speak is refused at once */
+	if (docker_client_negotiate(c->dc, e) < 0) {
+		if (!docker_client_lost(c->dc))
+			return e->code;
+		control_engine_lost(c, e->msg);
+		err_clear(e);
+	}
 	docker_client_set_pull_stall(c->dc, c->pull_stall_ms);
 	c->reaper = reaper_start(c->docker_socket, &c->mb, e);
 	if (c->reaper == NULL)
@@ -153,15 +159,23 @@ int control_start(const struct control_opts *o, struct control **out, struct err
 	rc = open_parts(c, e);
 	if (rc == 0)
 		rc = control_load_all(c, e);
-	if (rc == 0)
-		rc = control_resync(c, e);
+	if (rc == 0 && !control_engine_down(c)) {
+		rc = control_engine_resync(c, e);
+		if (rc < 0 && control_engine_down(c)) {
+			err_clear(e);   /* gone between the version and the list */
+			rc = 0;
+		}
+	}
 	if (rc == 0)
 		rc = control_events_start(c, e);
 	if (rc < 0)
 		goto fail;
 	c->next_resync_ms = mailbox_now_ms() + c->resync_ms;
-	control_cache_reconcile(c);
-	control_resume_deploys(c);
+	if (!control_engine_down(c)) {
+		control_cache_reconcile(c);
+		control_resume_deploys(c);
+		c->adopted = true;
+	}
 	control_publish(c);
 	rc = pthread_create(&c->thread, NULL, control_thread_main, c);
 	if (rc != 0) {

@@ -102,6 +102,14 @@ struct control {
 	int64_t next_prune_ms;
 	int64_t wake_ms;               /* earliest planned wake-up */
 	bool dirty;                    /* the snapshot is out of date */
+	int64_t engine_down_ms;        /* monotonic: since the engine stopped
+					* answering; 0 while it answers (engine.c) */
+	int64_t engine_down_unix_ms;   /* the same, for status */
+	int64_t engine_retry_ms;       /* when to ask it again */
+	char engine_error[512];        /* why it cannot be reached */
+	bool adopted;                  /* start-up adoption done (the engine may
+					* have been down at start) */
+	bool recovering;               /* the resync right after an outage */
 	char **networks_ok;            /* networks known to exist */
 	size_t nnetworks_ok;
 };
@@ -180,6 +188,17 @@ void control_publish(struct control *c);
 size_t svc_domains(const struct control *c, const struct svc *s, const char **out, size_t max,
 		   char *buf, size_t bufsz);
 size_t svc_domain_count(const struct control *c, const struct svc *s);
+
+/* the engine's reachability (engine.c) */
+bool control_engine_down(const struct control *c);
+/* The engine gave no answer: stop acting, say so, ask again later. */
+void control_engine_lost(struct control *c, const char *why);
+/* control_resync, and an engine that cannot be reached becomes down. */
+int control_engine_resync(struct control *c, struct err *e);
+/* While down, asks the engine again when due; resyncs when it answers. */
+void control_engine_check(struct control *c);
+/* {"state": "reachable"} or {"state": "unreachable", "since", "error"}. */
+json_t *control_engine_json(const struct control *c);
 
 /* images (image.c) */
 /* The reference a new replica of s is created from, in out[n]: the

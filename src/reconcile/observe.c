@@ -50,6 +50,16 @@ static void died(struct control *c, struct svc *s, struct replica *r, int exit_c
 	c->dirty = true;
 	if (expected)
 		return;
+	if (c->recovering || control_engine_down(c)) {
+		/* it stopped while the engine could not be reached (dockerd
+		 * restarting, say; the events stream may replay it before the
+		 * loop sees the engine again): replaced at once, not a crash
+		 * loop */
+		snprintf(s->last_error, sizeof(s->last_error),
+			 "replica %d stopped while the Docker Engine was unreachable", r->index);
+		control_event(c, s, r->index, "replica.exited", "%s", s->last_error);
+		return;
+	}
 	/* only young deaths make a crash loop; a replica that served for a
 	 * while and then died (OOM spike, kill) is replaced without delay */
 	if (r->health == HEALTH_HEALTHY && now - r->created_ms >= RECONCILE_STABLE_MS)

@@ -14,9 +14,11 @@
 
 #include "config/json.h"
 
-static const char *service_state(const struct svc *s, const struct svc_counts *n,
-				 int64_t now)
+static const char *service_state(const struct control *c, const struct svc *s,
+				 const struct svc_counts *n, int64_t now)
 {
+	if (control_engine_down(c))
+		return "engine_unreachable";   /* nothing observed can be trusted */
 	if (s->spec == NULL)
 		return "removing";
 	if (s->failed)
@@ -127,7 +129,7 @@ static json_t *service_json(const struct control *c, const struct svc *s, int64_
 		      "project", s->project, "name", s->name,
 		      "runtime", s->spec ? runtime_name(s->spec->runtime) : "container",
 		      "image", s->spec ? s->spec->image : NULL, "revision", s->revision,
-		      "state", service_state(s, &n, now), "desired", n.desired,
+		      "state", service_state(c, s, &n, now), "desired", n.desired,
 		      "running", n.running, "healthy", n.healthy, "draining", n.draining,
 		      "outdated", n.outdated, "restarts", s->restarts,
 		      "last_error", s->last_error, "replicas", reps);
@@ -163,7 +165,9 @@ void control_publish(struct control *c)
 		if (c->projects[i].revision > 0)
 			json_array_append_new(projects, project_json(c, &c->projects[i], now));
 	snap = json_pack("{s:o, s:s, s:s, s:o}", "projects", projects, "node", c->node,
-			 "instance", c->instance, "proxy", c->cluster ? config_proxy_json(&c->cluster->cluster) : json_object());
+			 "instance", c->instance, "proxy",
+			 c->cluster ? config_proxy_json(&c->cluster->cluster) : json_object());
+	json_object_set_new(snap, "engine", control_engine_json(c));
 	pthread_mutex_lock(&c->snap_mu);
 	old = c->snapshot;
 	c->snapshot = snap;

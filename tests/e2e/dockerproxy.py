@@ -78,6 +78,12 @@ class DockerProxy:
         closes every live connection, as if the engine had died."""
         self.stopped = True
         if self.sock:
+            try:
+                # wakes the accept() of the serving thread, which would
+                # otherwise keep the listening socket alive after close()
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self.sock.close()
         with self.lock:
             conns = list(self.conns)

@@ -314,6 +314,38 @@ TEST(unreachable_engine_is_a_sentence)
 		     "at /tmp/orca-test-no-such.sock: no such file or directory (is "
 		     "dockerd running?)", e.msg);
 	EXPECT_EQ_INT(ERR_UNAVAILABLE, docker_ping(c, &e));
+	EXPECT_EQ_INT(1, docker_client_lost(c));
+	docker_client_free(c);
+}
+
+/* An answer, even an error, is not a lost engine; no answer is, and the
+ * version is negotiated again once the engine is back. */
+TEST(lost_engine_is_told_apart_from_an_error)
+{
+	static const struct fake_route routes[] = {
+		{ "POST", "/v1.41/containers/x/start", 404, "{\"message\":\"No such container: x\"}" },
+		{ NULL },
+	};
+	struct docker_client *c = client(routes);
+	struct err e = { 0 };
+	char path[108];
+	char *log;
+
+	snprintf(path, sizeof(path), "%s", F.path);
+	EXPECT_EQ_INT(ERR_NOTFOUND, docker_container_start(c, "x", &e));
+	EXPECT_EQ_INT(0, docker_client_lost(c));
+	EXPECT_STREQ("1.41", docker_client_api_version(c));
+	rename(path, "/tmp/orca-test-docker-fake-moved.sock");   /* the engine goes */
+	EXPECT_EQ_INT(ERR_UNAVAILABLE, docker_container_start(c, "x", &e));
+	EXPECT_EQ_INT(1, docker_client_lost(c));
+	EXPECT_STREQ("", docker_client_api_version(c));
+	rename("/tmp/orca-test-docker-fake-moved.sock", path);   /* and comes back */
+	fake_routes(&F, routes);   /* a fresh request log */
+	EXPECT_EQ_INT(ERR_NOTFOUND, docker_container_start(c, "x", &e));
+	EXPECT_EQ_INT(0, docker_client_lost(c));
+	log = fake_log(&F);
+	EXPECT_STREQ("GET /version\nPOST /v1.41/containers/x/start\n", log);
+	free(log);
 	docker_client_free(c);
 }
 

@@ -207,8 +207,9 @@ def test_prune_keeps_what_a_rollback_needs_and_history_stays_bounded(t):
                20, "pruning after the rollback")
     wait_until(lambda: db_good(s.data, p) == 17, 30, "revision 17 to become the good one")
     scale_side(1)
-    wait_until(lambda: db_revisions(s.data, p)[-1] == 18, 20, "revision 18")
-    revs = db_revisions(s.data, p)
+    # the prune follows the new revision's reload: wait for it, not just for 18
+    revs = wait_until(lambda: (lambda r: r if r[-1] == 18 and len(r) <= 5 else None)(
+        db_revisions(s.data, p)), 20, "revision 18 and the prune after it")
     check(good in revs, "revision %d, which web's definition comes from, was pruned: %r" %
           (good, revs))
     check(len(revs) <= 5, "revisions kept: %r" % revs)

@@ -69,8 +69,9 @@ int host_normalize(const char *host, size_t len, char *out, size_t outsz)
 		return ipv6_literal(host, n, out, outsz);
 	if (n > 0 && host[n - 1] == '.')
 		n--;
-	if (n == 0 || n > HOST_MAX || n + 1 > outsz || host[0] == '.' || host[0] == '-')
-		return -1;
+	if (n == 0 || n > HOST_MAX || n + 1 > outsz || host[0] == '.' || host[0] == '-' ||
+	    host[n - 1] == '.')
+		return -1;   /* "a.." as well: one trailing dot is the root, two are nothing */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)host[i];
 

@@ -101,7 +101,7 @@ int64_t proxy_inflight(struct proxy *p, const char *replica_id)
 /* Ejected, unless a health check passed since (then it is back). */
 static bool ejected(struct upstream *u)
 {
-	int64_t at = atomic_load(&u->ejected_at_ms);
+	long long at = atomic_load(&u->ejected_at_ms);
 
 	if (at == 0)
 		return false;
@@ -172,7 +172,7 @@ struct upstream *upstream_pick(struct upstream **ups, size_t n, uint64_t *rng,
 
 void upstream_failed(struct upstream *u)
 {
-	int64_t zero = 0;
+	long long zero = 0;
 
 	if (atomic_fetch_add(&u->fails, 1) + 1 >= PROXY_EJECT_FAILS)
 		atomic_compare_exchange_strong(&u->ejected_at_ms, &zero, wall_ms());

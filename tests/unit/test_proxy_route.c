@@ -61,7 +61,7 @@ TEST(host_normalize_refuses_what_is_not_a_host)
 {
 	char out[300];
 	const char *bad[] = { "", "a b", "a..b", ".a", "-a", "a/b", "a:", "a:0", "a:65536",
-			      "a:8x", "[::1", "[zz]", "a@b", "a:1:2", "\x01" };
+			      "a:8x", "[::1", "[zz]", "a@b", "a:1:2", "\x01", "a.b..", "a.." };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (host_normalize(bad[i], strlen(bad[i]), out, sizeof(out)) >= 0)

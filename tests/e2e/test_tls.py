@@ -212,3 +212,34 @@ key = "%s"
         c = wait_cert(s, d, lambda c: c["state"] == "valid")
         check(c["source"] == "file" and c["issuer"] == "shop.orca.test" and c["cert"] == crt,
               "brought cert %r" % c)
+
+
+def test_a_domain_removed_mid_issuance_is_abandoned(t):
+    # pebble's HTTP-01 check hangs on a port that accepts and never answers,
+    # so orca sits polling a pending authorization when the domain leaves
+    import socket
+    hang = socket.socket()
+    hang.bind(("127.0.0.1", 0))
+    hang.listen(16)
+    pebble = start_pebble(t, http_port=hang.getsockname()[1])
+    try:
+        proj = t.project("tlsm")
+        cfg = t.config({proj: SERVICE % 'domain = "slow.orca.test"'}, cluster_for(pebble))
+        s = t.server()
+        deploy(s, cfg)
+        wait_cert(s, "slow.orca.test", lambda c: c["state"] == "issuing", what="issuing")
+        time.sleep(1)   # polling the pending authorization
+        check(cert_of(s, "slow.orca.test")["state"] == "issuing", "no longer issuing")
+        start = time.monotonic()
+        cfg.set_project(proj, SERVICE % "")
+        deploy(s, cfg)
+        wait_until(lambda: cert_of(s, "slow.orca.test") is None, 20, "slow.orca.test to go")
+        took = time.monotonic() - start
+        time.sleep(2)
+        ev = [e for e in s.api("GET", "/api/v1/events?limit=1000")[1]["events"]
+              if e["kind"].startswith("certificate.")]
+        check(not ev, "abandoned work recorded as %r" % ev)
+        t.note("domain removed while its authorization was pending: gone after %.1f s" % took)
+    finally:
+        pebble.stop()
+        hang.close()

@@ -19,6 +19,8 @@ struct api_opts {
 	const char *listen;          /* "127.0.0.1:7070" or NULL */
 	const char *docker_socket;   /* NULL: DOCKER_HOST or the default */
 	const char *node;            /* NULL: "local" */
+	const char *cluster_listen;  /* agents join here ("0.0.0.0:7443"); NULL: none */
+	const char *advertise;       /* the address other nodes reach this one at */
 	const char *key_file;        /* the master key; NULL: <data_dir>/master.key */
 	const char *log_file;        /* NULL: stderr; reopened on SIGHUP */
 	enum log_format log_format;

@@ -20,11 +20,13 @@
 
 struct tls;
 struct proxy;
+struct cluster_srv;
 
 struct api {
 	struct control *control;
 	struct tls *tls;               /* set once, atomically, after control starts */
 	struct proxy *proxy;           /* the reverse proxy (proxy/proxy.h) */
+	struct cluster_srv *cluster;   /* the nodes that joined; set before the API serves */
 	char *data_dir;
 	char *key_file;                /* the master key; NULL: in data_dir */
 	char *docker_socket;
@@ -54,5 +56,6 @@ int api_routes_lifecycle(struct router *r, struct api *a, struct err *e);
 int api_routes_logs(struct router *r, struct api *a, struct err *e);
 int api_routes_events(struct router *r, struct api *a, struct err *e);
 int api_routes_secrets(struct router *r, struct api *a, struct err *e);
+int api_routes_nodes(struct router *r, struct api *a, struct err *e);
 
 #endif

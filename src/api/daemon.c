@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/paths.h"
 #include "base/xalloc.h"
+#include "cluster/cluster.h"
 #include "proxy/proxy.h"
 #include "store/store.h"
 
@@ -33,7 +34,7 @@ static struct router *routes(struct api *a, struct err *e)
 	if (api_routes_status(r, a, e) < 0 || api_routes_deploy(r, a, e) < 0 ||
 	    api_routes_lifecycle(r, a, e) < 0 || api_routes_logs(r, a, e) < 0 ||
 	    api_routes_events(r, a, e) < 0 || api_routes_secrets(r, a, e) < 0 ||
-	    api_routes_certs(r, a, e) < 0) {
+	    api_routes_certs(r, a, e) < 0 || api_routes_nodes(r, a, e) < 0) {
 		router_free(r);
 		return NULL;
 	}
@@ -75,6 +76,20 @@ static void raise_fd_limit(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/* The nodes that joined, and the listener for agents when asked for. */
+static int start_cluster(struct api *a, const struct api_opts *o, struct err *e)
+{
+	struct cluster_opts co = { 0 };
+
+	co.data_dir = o->data_dir;
+	co.listen = o->cluster_listen;
+	co.advertise = o->advertise;
+	co.node = control_node(a->control);
+	co.docker_socket = o->docker_socket;
+	co.inventory_root = getenv("ORCA_TEST_INVENTORY_ROOT");
+	return cluster_start(&co, &a->cluster, e);
 }
 
 static void block_signals(void)
@@ -167,6 +182,8 @@ int api_serve(const struct api_opts *o, struct err *e)
 	if ((rc = daemon_tls_start(&a, proxy_tls_ctx_setup, a.proxy, &a.tls, e)) < 0)
 		goto stop;
 	proxy_set_tls(a.proxy, a.tls);
+	if ((rc = start_cluster(&a, o, e)) < 0)
+		goto stop;
 	r = routes(&a, e);
 	hc.unix_path = sock;
 	hc.tcp_addr = o->listen;
@@ -183,6 +200,7 @@ int api_serve(const struct api_opts *o, struct err *e)
 	log_line("stopping on signal %d; workloads keep running", wait_for_stop());
 	http_server_stop(srv);
 stop:
+	cluster_stop(a.cluster);  /* before the control loop it pokes */
 	tls_stop(a.tls);          /* its thread reads the control loop's snapshot */
 	control_stop(a.control);  /* which pokes a.tls until it stops */
 	proxy_free(a.proxy);      /* its loops look certificates up in a.tls */

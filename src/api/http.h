@@ -172,6 +172,11 @@ struct http_peer {
 	pid_t pid;
 	int tls;            /* tcp: the connection is TLS */
 	char addr[64];      /* tcp: "127.0.0.1:41000", "[::1]:41000" */
+	/* tls: the client's certificate when one was presented and verified
+	 * against the listener's trusted CAs (the cluster listener asks for
+	 * one); "" otherwise */
+	char cert_cn[64];
+	char cert_serial[65];   /* lowercase hex */
 };
 
 const char *http_req_method(const struct http_req *req);   /* "GET" */

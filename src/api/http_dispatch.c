@@ -67,6 +67,8 @@ static struct http_req *attach(struct http_server *srv, struct http_conn *c,
 	req->last_write_ms = http_now_ms();
 	req->conn = c;
 	req->peer = c->peer;
+	if (c->peer.tls)
+		http_peer_cert(c->sock, &req->peer);
 	req->next = srv->reqs;
 	if (srv->reqs)
 		srv->reqs->prev = req;

@@ -113,6 +113,10 @@ struct http_req {
 	struct http_req *prev, *next;   /* srv->reqs: requests h2o still has */
 };
 
+/* http_peer_cert.c: the verified client certificate of a TLS connection
+ * into p->cert_cn and p->cert_serial (left "" when there is none). */
+void http_peer_cert(h2o_socket_t *sock, struct http_peer *p);
+
 struct orca_handler {
 	h2o_handler_t super;
 	struct http_server *srv;

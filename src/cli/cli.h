@@ -46,5 +46,7 @@ int cmd_secrets_get(int argc, char **argv);  /* `orca secrets get`, local */
 int cmd_nodes(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
 int cmd_server(int argc, char **argv);   /* cmd_server.c: the daemon */
+int cmd_agent(int argc, char **argv);    /* cmd_agent.c: a node's agent */
+int cmd_node(int argc, char **argv);     /* cmd_node.c: token, drain, rm */
 
 #endif

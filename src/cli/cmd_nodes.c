@@ -17,9 +17,11 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: orca nodes [-o table|json]\n\n"
-		     "Prints the cluster's name, then lists its nodes: memory, CPUs and GPUs\n"
-		     "as used/capacity (with the GPU models cluster.toml gives), the replicas\n"
-		     "placed on each, and their labels.\n\n"
+		     "Prints the cluster's name, then lists its nodes: state (ready, down,\n"
+		     "draining, or unknown for a declared node that never joined), the time\n"
+		     "since its last heartbeat, memory, CPUs and GPUs as used/capacity (with\n"
+		     "their models), the replicas placed on each, its agent's version and its\n"
+		     "labels. -o json adds the GPUs each node detected itself.\n\n"
 		     "options:\n"
 		     "  -o, --output FORMAT  table (default) or json (the server's reply)\n"
 		     "      --socket PATH    the server's socket (default $ORCA_SOCKET, else\n"
@@ -85,11 +87,30 @@ static void gpus_cell(struct cli_table *t, const json_t *n)
 	buf_release(&b);
 }
 
+/* "-" for the server's own node or none, else "0.4s" / "12s" / "3m". */
+static void heartbeat_cell(struct cli_table *t, const json_t *n)
+{
+	const json_t *hb = json_object_get(n, "heartbeat_ms_ago");
+	int64_t ms = json_integer_value(hb);
+
+	if (!json_is_integer(hb))
+		cli_table_add(t, "-");
+	else if (ms < 10000)
+		cli_table_addf(t, "%.1fs", (double)ms / 1000);
+	else if (ms < 600000)
+		cli_table_addf(t, "%" PRId64 "s", ms / 1000);
+	else
+		cli_table_addf(t, "%" PRId64 "m", ms / 60000);
+}
+
 static void node_row(struct cli_table *t, const json_t *n)
 {
 	char a[FMT_MAX], b[FMT_MAX];
+	const char *state = lines_str(n, "state"), *version = lines_str(n, "version");
 
 	cli_table_add(t, lines_str(n, "name"));
+	cli_table_add(t, state[0] ? state : "ready");
+	heartbeat_cell(t, n);
 	if (lines_int(n, "memory_bytes") > 0)
 		cli_table_addf(t, "%s/%s", fmt_bytes(a, lines_int(n, "memory_used")),
 			   fmt_bytes(b, lines_int(n, "memory_bytes")));
@@ -102,13 +123,14 @@ static void node_row(struct cli_table *t, const json_t *n)
 		cli_table_add(t, "-");
 	gpus_cell(t, n);
 	cli_table_addf(t, "%" PRId64, lines_int(n, "replicas"));
+	cli_table_add(t, version[0] ? version : "-");
 	labels_cell(t, json_object_get(n, "labels"));
 }
 
 static void print_nodes(const json_t *reply)
 {
-	static const char *const cols[] = { "NAME", "MEMORY", "CPU", "GPUS", "REPLICAS",
-		"LABELS" };
+	static const char *const cols[] = { "NAME", "STATE", "HEARTBEAT", "MEMORY", "CPU",
+		"GPUS", "REPLICAS", "VERSION", "LABELS" };
 	const json_t *n;
 	struct cli_table t;
 	size_t i;

@@ -17,7 +17,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: orca server [--data DIR | --config DIR] [--socket PATH] [--listen HOST:PORT]\n"
 		"                   [--node NAME] [--key-file PATH] [--log FILE]\n"
-		"                   [--log-format text|json] [--pull-stall SECONDS]\n\n"
+		"                   [--log-format text|json] [--pull-stall SECONDS]\n"
+		"                   [--cluster-listen HOST:PORT [--advertise ADDR]]\n\n"
 		"Runs the orca server in the foreground: the API on a unix socket, the\n"
 		"control loop that keeps the deployed services running, health checks and\n"
 		"self-healing. Stop it with SIGTERM or Ctrl-C: the workloads keep running,\n"
@@ -29,6 +30,11 @@ static void usage(FILE *out)
 		"  --socket PATH       API socket (default: DIR/orca.sock)\n"
 		"  --listen HOST:PORT  also serve the API on this loopback TCP address\n"
 		"  --node NAME         this server's node in cluster.toml (default: local)\n"
+		"  --cluster-listen HOST:PORT  let agents of other nodes join here (mutual\n"
+		"                      TLS with certificates of the server's CA in DIR/ca;\n"
+		"                      orca node token makes a join token)\n"
+		"  --advertise ADDR    the address other nodes reach this one at (default:\n"
+		"                      HOST of --cluster-listen, or the first interface's)\n"
 		"  --key-file PATH     the master key that seals secrets (default:\n"
 		"                      $ORCA_KEY_FILE, else $CREDENTIALS_DIRECTORY/\n"
 		"                      orca-master-key under systemd, else DIR/master.key);\n"
@@ -110,6 +116,8 @@ int cmd_server(int argc, char **argv)
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "log-format", required_argument, NULL, 'F' },
 		{ "pull-stall", required_argument, NULL, 'p' },
+		{ "cluster-listen", required_argument, NULL, 'j' },
+		{ "advertise", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,6 +135,8 @@ int cmd_server(int argc, char **argv)
 		case 's': o.socket_path = optarg; break;
 		case 'l': o.listen = optarg; break;
 		case 'n': o.node = optarg; break;
+		case 'j': o.cluster_listen = optarg; break;
+		case 'a': o.advertise = optarg; break;
 		case 'L': o.log_file = optarg; break;
 		case 'k': o.key_file = optarg; break;
 		case 'F':

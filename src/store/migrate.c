@@ -93,6 +93,25 @@ static const char *const steps[] = {
 	"  updated_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (scope, name)"
 	") STRICT;",
+
+	/* 5: nodes that joined (their certificate's serial) and join tokens */
+	"CREATE TABLE nodes ("
+	"  name TEXT PRIMARY KEY,"
+	"  serial TEXT NOT NULL," /* the issued certificate's, lowercase hex */
+	"  address TEXT NOT NULL DEFAULT ''," /* where other nodes reach it */
+	"  source TEXT NOT NULL DEFAULT ''," /* the address it joined from */
+	"  state TEXT NOT NULL CHECK (state IN ('active', 'draining')),"
+	"  labels TEXT NOT NULL DEFAULT '{}',"
+	"  inventory TEXT NOT NULL DEFAULT '{}',"
+	"  joined_at INTEGER NOT NULL,"
+	"  seen_at INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE TABLE join_tokens ("
+	"  id TEXT PRIMARY KEY,"
+	"  hash TEXT NOT NULL," /* sha256 hex of the secret part */
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL"
+	") STRICT;",
 };
 
 #define NSTEPS ((int)(sizeof(steps) / sizeof(steps[0])))

@@ -111,3 +111,132 @@ def partition(x, y=None):
 
 def heal():
     hosts_sh("heal")
+
+
+CLUSTER_PORT = 7443
+
+
+class Server(orca.Server):
+    """`orca server` on a host, listening for agents on ADDR:7443."""
+
+    def __init__(self, host, base, node=None, listen=True, args=(), env=None):
+        extra = ["--node", node or host.name]
+        if listen:
+            extra += ["--cluster-listen", "%s:%d" % (host.addr, CLUSTER_PORT)]
+        super().__init__(base, docker_host=host.sock, args=[*extra, *args], env=env,
+                         wrap=["nsenter", "--net=" + host.netns, "--"])
+        self.host = host
+
+    @property
+    def url(self):
+        return "https://%s:%d" % (self.host.addr, CLUSTER_PORT)
+
+    def token(self, ttl=None):
+        body = {"ttl_ms": int(ttl * 1000)} if ttl else None
+        code, reply = self.api("POST", "/api/v1/nodes/token", body)
+        check(code == 200, "node token: %s %r" % (code, reply))
+        return reply["token"]
+
+    def nodes(self):
+        code, reply = self.api("GET", "/api/v1/nodes")
+        check(code == 200, "nodes: %s %r" % (code, reply))
+        return {n["name"]: n for n in reply["nodes"]}
+
+    def wait_node(self, name, state, timeout=30):
+        return wait_until(lambda: (lambda n: n if n and n["state"] == state else None)(
+            self.nodes().get(name)), timeout, "node %s %s" % (name, state))
+
+    def log_tail(self, n=25):
+        try:
+            lines = self.log_text().splitlines(True)[-n:]
+        except OSError:
+            return "server: no log"
+        return "server log %s:\n%s" % (self.log, "".join(lines))
+
+
+class Agent:
+    """`orca agent` on a host."""
+
+    def __init__(self, host, base, server=None, token=None, node=None, labels=(), env=None,
+                 data=None, extra=()):
+        self.host = host
+        self.dir = tempfile.mkdtemp(prefix="agent-%s-" % host.name, dir=base)
+        self.data = data or os.path.join(self.dir, "data")
+        self.log = os.path.join(self.dir, "agent.log")
+        self.args = ["--data", self.data]
+        if server is not None:
+            self.args += ["--join", server.url, "--token", token]
+        if node:
+            self.args += ["--node", node]
+        for kv in labels:
+            self.args += ["--label", kv]
+        self.args += list(extra)
+        self.env = dict(os.environ, DOCKER_HOST=host.sock, **(env or {}))
+        self.proc = None
+
+    def start(self):
+        logf = open(self.log, "a")
+        self.proc = subprocess.Popen(self.host.nsenter([orca.ORCA, "agent", *self.args]),
+                                     stdout=logf, stderr=logf, env=self.env)
+        logf.close()
+        return self
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if not self.alive():
+            return None if self.proc is None else self.proc.returncode
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise Fail("orca agent did not stop within %ss of signal %d" % (timeout, sig))
+
+    def kill9(self):
+        return self.stop(signal.SIGKILL)
+
+    def wait_exit(self, timeout):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise Fail("orca agent on %s still runs after %ss" % (self.host.name, timeout))
+
+    def log_text(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def log_tail(self, n=25):
+        try:
+            lines = self.log_text().splitlines(True)[-n:]
+        except OSError:
+            return "agent: no log"
+        return "agent log %s:\n%s" % (self.log, "".join(lines))
+
+
+def fake_amd_root(base, cards=1, model="AMD Instinct MI210", vram_mib=65520):
+    """A root with /dev/kfd and AMD DRM cards, for ORCA_TEST_INVENTORY_ROOT."""
+    root = tempfile.mkdtemp(prefix="root-amd-", dir=base)
+    os.makedirs(os.path.join(root, "dev"))
+    open(os.path.join(root, "dev", "kfd"), "w").close()
+    for i in range(cards):
+        d = os.path.join(root, "sys", "class", "drm", "card%d" % i, "device")
+        os.makedirs(d)
+        for name, text in (("vendor", "0x1002\n"), ("product_name", model + "\n"),
+                           ("mem_info_vram_total", "%d\n" % (vram_mib * 1024 * 1024))):
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+    return root
+
+
+def fake_nvidia_root(base, gpus=(("NVIDIA L4", 23034),)):
+    """A root with a fake nvidia-smi, for ORCA_TEST_INVENTORY_ROOT."""
+    root = tempfile.mkdtemp(prefix="root-nv-", dir=base)
+    os.makedirs(os.path.join(root, "usr", "bin"))
+    lines = "".join("echo '%s, %d, GPU-%04d'\n" % (m, v, i) for i, (m, v) in enumerate(gpus))
+    path = os.path.join(root, "usr", "bin", "nvidia-smi")
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\ncase \"$1\" in --query-gpu=*) ;; *) exit 2;; esac\n" + lines)
+    os.chmod(path, 0o755)
+    return root

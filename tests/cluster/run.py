@@ -41,6 +41,17 @@ class C:
     def note(self, msg):
         self.notes.append(msg)
 
+    def server(self, host="a", start=True, **kw):
+        s = self.track(cluster.Server(self.hosts[host], self.base, **kw))
+        return s.start() if start else s
+
+    def agent(self, host, server=None, start=True, token=None, **kw):
+        if server is not None and token is None:
+            token = server.token()
+        a = self.track(cluster.Agent(self.hosts[host], self.base, server=server, token=token,
+                                     **kw))
+        return a.start() if start else a
+
     def teardown(self, keep):
         for p in reversed(self.procs):
             try:

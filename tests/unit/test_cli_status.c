@@ -175,15 +175,20 @@ TEST(nodes_table)
 	fake_reply("GET", "/api/v1/nodes", 200,
 		   "{\"nodes\": [{\"name\": \"local\", \"memory_bytes\": 17179869184,"
 		   " \"memory_used\": 536870912, \"cpu_millis\": 8000, \"cpu_used\": 1500,"
-		   " \"gpus\": 2, \"gpus_used\": 1, \"replicas\": 5,"
+		   " \"gpus\": 2, \"gpus_used\": 1, \"replicas\": 5, \"state\": \"ready\","
+		   " \"heartbeat_ms_ago\": null, \"version\": \"0.1.0\","
 		   " \"labels\": {\"zone\": \"eu-1\", \"disk\": \"ssd\"}},"
 		   "{\"name\": \"edge\", \"gpus\": 0, \"gpus_used\": 0, \"replicas\": 0,"
+		   " \"state\": \"down\", \"heartbeat_ms_ago\": 65000, \"labels\": {}},"
+		   "{\"name\": \"w3\", \"gpus\": 0, \"gpus_used\": 0, \"replicas\": 1,"
+		   " \"state\": \"draining\", \"heartbeat_ms_ago\": 420, \"version\": \"0.1.0\","
 		   " \"labels\": {}}]}");
 	RUN(&r, "nodes");
 	EXPECT_EQ_INT(EXIT_OK, r.rc);
-	EXPECT_STREQ("NAME   MEMORY          CPU    GPUS  REPLICAS  LABELS\n"
-		     "local  512 MiB/16 GiB  1.5/8  1/2   5         zone=eu-1,disk=ssd\n"
-		     "edge   -               -      0/0   0         -\n", r.out);
+	EXPECT_STREQ("NAME   STATE     HEARTBEAT  MEMORY          CPU    GPUS  REPLICAS  VERSION  LABELS\n"
+		     "local  ready     -          512 MiB/16 GiB  1.5/8  1/2   5         0.1.0    zone=eu-1,disk=ssd\n"
+		     "edge   down      65s        -               -      0/0   0         -        -\n"
+		     "w3     draining  0.4s       -               -      0/0   1         0.1.0    -\n", r.out);
 	run_free(&r);
 	fake_stop();
 }
@@ -200,8 +205,8 @@ TEST(nodes_table_names_the_cluster_and_gpu_models)
 	RUN(&r, "nodes");
 	EXPECT_EQ_INT(EXIT_OK, r.rc);
 	EXPECT_STREQ("cluster prod\n"
-		     "NAME   MEMORY  CPU  GPUS         REPLICAS  LABELS\n"
-		     "gpu-1  -       -    1/3 L4,A100  1         -\n", r.out);
+		     "NAME   STATE  HEARTBEAT  MEMORY  CPU  GPUS         REPLICAS  VERSION  LABELS\n"
+		     "gpu-1  ready  -          -       -    1/3 L4,A100  1         -        -\n", r.out);
 	run_free(&r);
 	fake_stop();
 }

@@ -52,6 +52,24 @@ class C:
                                      **kw))
         return a.start() if start else a
 
+    def sanitizer_reports(self):
+        """Stops the processes and returns any sanitizer report in their logs."""
+        found = []
+        for p in reversed(self.procs):
+            try:
+                p.stop()
+            except Exception as e:
+                found.append(str(e))
+            try:
+                text = p.log_text()
+            except OSError:
+                continue
+            for marker in ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer"):
+                if marker in text:
+                    i = text.index(marker)
+                    found.append("%s: %s" % (p.log, text[max(0, i - 200):i + 1500]))
+        return found
+
     def teardown(self, keep):
         for p in reversed(self.procs):
             try:
@@ -107,6 +125,9 @@ def main():
             ok = False
             try:
                 fn(c)
+                reports = c.sanitizer_reports()
+                if reports:
+                    raise cluster.Fail("sanitizer report:\n" + "\n".join(reports))
                 ok = True
             except cluster.Fail as e:
                 print("FAIL %s: %s" % (name, e))

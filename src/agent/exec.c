@@ -9,6 +9,7 @@
 #include "agent/internal.h"
 #include "base/log.h"
 #include "docker/docker.h"
+#include "docker/swarm.h"
 
 static json_t *labels_json(const struct docker_labels *l)
 {
@@ -52,10 +53,49 @@ json_t *agent_container_list(struct agent *a)
 	return out;
 }
 
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* Joins the server's swarm (leaving any other one first: this engine is
+ * orca's). Joining can take seconds; instructions wait meanwhile. */
+static void swarm_join(struct agent *a, const json_t *cmd)
+{
+	struct docker_swarm_state s;
+	struct err e = { 0 };
+	int rc = docker_swarm_state(a->dc, &s, &e);
+
+	if (rc == 0 && strcmp(s.state, "active") == 0 &&
+	    strcmp(s.cluster_id, str(cmd, "cluster_id")) == 0)
+		goto out;   /* joined already */
+	if (rc == 0 && strcmp(s.state, "inactive") != 0) {
+		log_line("cluster network: leaving the engine's swarm %.12s for the server's",
+			 s.cluster_id);
+		rc = docker_swarm_leave(a->dc, true, &e);
+	}
+	if (rc == 0)
+		rc = docker_swarm_join(a->dc, str(cmd, "advertise"), str(cmd, "remote"),
+				       str(cmd, "token"), &e);
+	if (rc == 0)
+		log_line("cluster network: joined the swarm through %s", str(cmd, "remote"));
+	else
+		log_at(LOG_WARN, NULL, 0, "cluster network: %s", e.msg);
+out:
+	agent_report(a, json_pack("{s:s, s:b, s:s}", "kind", "swarm", "ok", rc == 0, "error",
+				  rc == 0 ? "" : e.msg));
+}
+
 void agent_exec(struct agent *a, const json_t *cmd)
 {
 	const char *op = json_string_value(json_object_get(cmd, "op"));
 
+	if (strcmp(op, "swarm_join") == 0) {
+		swarm_join(a, cmd);
+		return;
+	}
 	if (strcmp(op, "ping") == 0) {
 		agent_report(a, json_pack("{s:s, s:O}", "kind", "pong", "seq",
 					  json_object_get(cmd, "seq")));

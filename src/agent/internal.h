@@ -36,6 +36,8 @@ struct agent {
 	bool connected;
 	int64_t last_ok_ms;                /* monotonic: last answer from the server */
 	int64_t inventory_sent_ms;
+	bool mtu_sent;
+	struct docker_client *dc_hb;
 
 	/* instructions from the server (channel.c): the commands thread owns
 	 * its link and epoch; applied is written under mu */

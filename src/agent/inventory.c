@@ -132,6 +132,7 @@ int inventory_detect(struct inventory *inv, const struct inventory_opts *o, stru
 	snprintf(inv->agent_version, sizeof(inv->agent_version), "%s", ORCA_VERSION);
 	if (uname(&u) == 0)
 		snprintf(inv->kernel, sizeof(inv->kernel), "%.63s", u.release);
+	inv->esp_gcm = inventory_esp_gcm();
 	inventory_smi_detect(inv, o);
 	detect_amd(inv, o->root);
 	return 0;

@@ -51,6 +51,8 @@ struct inventory {
 	char agent_version[32];
 	char docker_version[32];   /* "" when the engine did not say */
 	char kernel[64];
+	int mtu;                   /* of the interface with the node's address; 0 unknown */
+	int esp_gcm;               /* encrypted overlays work: 1 yes, 0 no, -1 unknown */
 };
 
 struct inventory_opts {
@@ -74,6 +76,12 @@ void inventory_add_engine(struct inventory *inv, const json_t *info);
  */
 size_t inventory_parse_smi_csv(struct inventory *inv, const char *text, size_t len);
 size_t inventory_parse_smi_list(struct inventory *inv, const char *text, size_t len);
+
+/* The MTU of the interface that holds the IPv4 address ip; 0 unknown. */
+int inventory_underlay_mtu(const char *ip);
+/* Can this kernel do IPsec ESP with rfc4106(gcm(aes))? 1, 0, or -1 when it
+ * could not be checked (not root). */
+int inventory_esp_gcm(void);
 
 /* The count of GPUs of a vendor. */
 int inventory_gpu_count(const struct inventory *inv, enum gpu_vendor v);

@@ -26,10 +26,12 @@ json_t *inventory_to_json(const struct inventory *inv)
 		json_array_append_new(gpus, gpu_json(&inv->gpus[i]));
 	for (size_t i = 0; i < inv->nruntimes; i++)
 		json_array_append_new(runtimes, json_string(inv->runtimes[i]));
-	return json_pack("{s:I, s:I, s:o, s:o, s:s, s:s, s:s}", "memory_bytes",
+	return json_pack("{s:I, s:I, s:o, s:o, s:s, s:s, s:s, s:i, s:o}", "memory_bytes",
 			 (json_int_t)inv->memory_bytes, "cpu_millis", (json_int_t)inv->cpu_millis,
 			 "gpus", gpus, "runtimes", runtimes, "agent_version", inv->agent_version,
-			 "docker_version", inv->docker_version, "kernel", inv->kernel);
+			 "docker_version", inv->docker_version, "kernel", inv->kernel, "mtu",
+			 inv->mtu, "esp_gcm", inv->esp_gcm < 0 ? json_null()
+							   : json_boolean(inv->esp_gcm));
 }
 
 static void copy_str(const json_t *obj, const char *field, char *out, size_t n)
@@ -64,7 +66,7 @@ static int gpu_from_json(const json_t *j, struct inventory_gpu *g, struct err *e
 int inventory_from_json(const json_t *j, struct inventory *inv, struct err *e)
 {
 	json_t *gpus = NULL, *runtimes = NULL, *v;
-	int64_t mem = 0, cpu = 0;
+	int64_t mem = 0, cpu = 0, mtu = 0;
 	size_t i;
 
 	memset(inv, 0, sizeof(*inv));
@@ -72,8 +74,12 @@ int inventory_from_json(const json_t *j, struct inventory *inv, struct err *e)
 	    jsonx_get_int_range(j, "memory_bytes", JSONX_OPTIONAL, 0, INT64_C(1) << 56, &mem, e) < 0 ||
 	    jsonx_get_int_range(j, "cpu_millis", JSONX_OPTIONAL, 0, INT64_C(1) << 30, &cpu, e) < 0 ||
 	    jsonx_get_array(j, "gpus", JSONX_OPTIONAL, &gpus, e) < 0 ||
-	    jsonx_get_array(j, "runtimes", JSONX_OPTIONAL, &runtimes, e) < 0)
+	    jsonx_get_array(j, "runtimes", JSONX_OPTIONAL, &runtimes, e) < 0 ||
+	    jsonx_get_int_range(j, "mtu", JSONX_OPTIONAL, 0, 65535, &mtu, e) < 0)
 		return err_wrap(e, "inventory");
+	inv->mtu = (int)mtu;
+	v = json_object_get(j, "esp_gcm");
+	inv->esp_gcm = json_is_boolean(v) ? json_is_true(v) : -1;
 	inv->memory_bytes = mem;
 	inv->cpu_millis = cpu;
 	json_array_foreach(gpus, i, v) {

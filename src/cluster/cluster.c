@@ -96,6 +96,7 @@ static void add_local(struct cluster_srv *cl)
 	snprintf(m->address, sizeof(m->address), "%s", cl->advertise);
 	snprintf(m->version, sizeof(m->version), "%s", ORCA_VERSION);
 	m->has_inv = inventory_detect(&m->inv, &io, &e) == 0;
+	m->inv.mtu = inventory_underlay_mtu(cl->advertise);
 	if (!m->has_inv)
 		log_at(LOG_WARN, NULL, 0, "inventory of node '%s': %s", m->name, e.msg);
 }
@@ -161,6 +162,8 @@ int cluster_start(const struct cluster_opts *o, struct cluster_srv **out, struct
 	}
 	if (rc == 0 && o->listen)
 		rc = cluster_listen_start(cl, e);
+	if (rc == 0 && o->listen)
+		rc = swarm_start(cl, e);
 	if (rc == 0 && (rc = pthread_create(&cl->ticker, NULL, ticker_main, cl)) != 0)
 		rc = err_errno(e, rc, "start the cluster ticker");
 	if (rc < 0) {
@@ -182,6 +185,7 @@ void cluster_stop(struct cluster_srv *cl)
 	pthread_mutex_unlock(&cl->mu);
 	if (cl->ticker_started)
 		pthread_join(cl->ticker, NULL);
+	swarm_stop(cl);
 	cluster_listen_stop(cl);
 	for (size_t i = 0; i < cl->nmembers; i++)
 		member_release(&cl->members[i]);

@@ -123,6 +123,7 @@ static int heartbeat(struct http_req *req, void *arg, struct err *e)
 		goto out;
 	was_up = m->heard && m->up;
 	seen(cl, m, inv);
+	swarm_seen(cl, m, json_object_get(body, "swarm"));
 	draining = m->draining;
 	pthread_mutex_unlock(&cl->mu);
 	if (!was_up)

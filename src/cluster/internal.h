@@ -18,6 +18,7 @@
 #include <openssl/ssl.h>
 
 #include "agent/inventory.h"
+#include "docker/client.h"
 #include "cluster/cluster.h"
 
 struct http_server;
@@ -43,6 +44,12 @@ struct member {
 	bool up;
 	int64_t down_since_ms;        /* monotonic, 0 when up */
 	int64_t stored_seen_ms;       /* monotonic: seen_at last written to the store */
+
+	/* its engine's swarm membership, from its heartbeats (swarm.c) */
+	char swarm_node[DOCKER_ID_SIZE];
+	char swarm_cluster[DOCKER_ID_SIZE];
+	bool swarm_manager;
+	int64_t swarm_join_sent_ms;   /* monotonic, 0: never */
 
 	/* instructions to the node (channel.c) */
 	json_t *outbox;               /* commands not acknowledged, by seq */
@@ -81,6 +88,14 @@ struct cluster_srv {
 	bool send_dirty;
 	pthread_t sender;
 	bool sender_started;
+
+	/* swarm.c: the overlay layer under several nodes */
+	pthread_t swarm_thread;
+	bool swarm_started;
+	struct docker_client *swarm_dc;
+	char swarm_cluster[DOCKER_ID_SIZE];   /* under mu: the server's engine's swarm */
+	char swarm_error[256];                /* under mu: why it is not formed */
+	bool swarm_dirty;                     /* under mu: look again */
 };
 
 int64_t cluster_now_ms(void);
@@ -97,6 +112,12 @@ void member_release(struct member *m);
 json_t *member_json(const struct cluster_srv *cl, const struct member *m, int64_t now);
 /* Marks nodes down (and up again): true when one changed. */
 bool members_tick(struct cluster_srv *cl, int64_t now);
+
+/* swarm.c */
+int swarm_start(struct cluster_srv *cl, struct err *e);
+void swarm_stop(struct cluster_srv *cl);
+/* Under mu: a heartbeat's "swarm" into m. */
+void swarm_seen(struct cluster_srv *cl, struct member *m, const json_t *swarm);
 
 /* listen.c */
 int cluster_listen_start(struct cluster_srv *cl, struct err *e);

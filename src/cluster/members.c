@@ -106,6 +106,8 @@ json_t *member_json(const struct cluster_srv *cl, const struct member *m, int64_
 
 	json_object_set_new(o, "heartbeat_ms_ago", m->heard && !m->local
 				    ? json_integer(now - m->seen_ms) : json_null());
+	json_object_set_new(o, "swarm", json_string(!m->swarm_cluster[0] ? ""
+						    : m->swarm_manager ? "manager" : "worker"));
 	json_object_set_new(o, "inventory", m->has_inv ? inventory_to_json(&m->inv) : json_null());
 	(void)cl;
 	return o;

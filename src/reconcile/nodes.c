@@ -116,7 +116,7 @@ static json_t *info_json(const char *name, const json_t *m, bool declared, bool 
 	json_t *gpus = json_is_object(inv) ? json_object_get(inv, "gpus") : NULL;
 	json_t *hb = json_object_get(m, "heartbeat_ms_ago");
 
-	return json_pack("{s:s, s:s, s:b, s:s, s:s, s:b, s:O, s:I, s:b, s:O}", "name", name,
+	json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s, s:b, s:O, s:I, s:b, s:O}", "name", name,
 			 "state", m ? str(m, "state") : (local ? "ready" : "unknown"),
 			 "local", local, "address", str(m, "address"), "version",
 			 m ? str(m, "version") : (local ? ORCA_VERSION : ""), "connected",
@@ -124,6 +124,10 @@ static json_t *info_json(const char *name, const json_t *m, bool declared, bool 
 			 "heartbeat_ms_ago", hb ? hb : json_null(), "down_ms",
 			 (json_int_t)json_integer_value(json_object_get(m, "down_ms")), "declared",
 			 declared, "detected_gpus", gpus ? gpus : json_null());
+
+	json_object_set_new(o, "swarm", json_string(str(m, "swarm")));
+	json_object_set_new(o, "mtu", json_integer(json_integer_value(json_object_get(inv, "mtu"))));
+	return o;
 }
 
 int node_table_build(struct node_table *t, const struct config *cfg, const json_t *members,

@@ -117,6 +117,8 @@ def main():
         print("FAIL hosts up: %s" % e)
         print("0 passed, 1 failed")
         return 1
+    for h in hosts:   # whatever an earlier run left behind
+        h.reset()
     print("hosts up in %.1f s" % (time.monotonic() - t0))
     try:
         for name, fn in tests:

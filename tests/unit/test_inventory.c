@@ -205,6 +205,8 @@ TEST(json_round_trip)
 	a.gpus[0].vendor = GPU_AMD;
 	snprintf(a.gpus[0].model, sizeof(a.gpus[0].model), "MI210");
 	a.gpus[0].vram_mib = 65520;
+	a.mtu = 1400;
+	a.esp_gcm = 0;
 	info = json_pack("{s:{s:{}, s:{}}, s:s}", "Runtimes", "runc", "nvidia", "ServerVersion",
 			 "20.10.24");
 	inventory_add_engine(&a, info);
@@ -217,6 +219,14 @@ TEST(json_round_trip)
 	EXPECT_STREQ("MI210", b.gpus[0].model);
 	EXPECT_EQ_INT(2, b.nruntimes);
 	EXPECT_STREQ("20.10.24", b.docker_version);
+	EXPECT_EQ_INT(1400, b.mtu);
+	EXPECT_EQ_INT(0, b.esp_gcm);
+	json_decref(j);
+	a.esp_gcm = -1;   /* unknown: null, and back */
+	j = inventory_to_json(&a);
+	EXPECT_TRUE(json_is_null(json_object_get(j, "esp_gcm")));
+	EXPECT_EQ_INT(0, inventory_from_json(j, &b, &e));
+	EXPECT_EQ_INT(-1, b.esp_gcm);
 	json_decref(j);
 }
 
@@ -236,6 +246,17 @@ TEST(json_bad_input)
 	j = json_array();
 	EXPECT_TRUE(inventory_from_json(j, &inv, &e) < 0);
 	json_decref(j);
+}
+
+TEST(esp_check_answers)
+{
+	int r = inventory_esp_gcm();
+
+	/* root on a kernel with or without ESP/GCM: 1 or 0; -1 only when the
+	 * check could not run (no root) */
+	EXPECT_TRUE(r == 1 || r == 0 || (r == -1 && geteuid() != 0));
+	EXPECT_EQ_INT(0, inventory_underlay_mtu("192.0.2.77"));   /* no such address here */
+	EXPECT_EQ_INT(0, inventory_underlay_mtu("not an address"));
 }
 
 TEST(cleanup)

@@ -84,6 +84,7 @@ static int start_cluster(struct api *a, const struct api_opts *o, struct err *e)
 	struct cluster_opts co = { 0 };
 
 	co.data_dir = o->data_dir;
+	co.key_file = o->key_file;
 	co.listen = o->cluster_listen;
 	co.advertise = o->advertise;
 	co.node = control_node(a->control);

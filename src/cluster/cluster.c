@@ -155,7 +155,7 @@ int cluster_start(const struct cluster_opts *o, struct cluster_srv **out, struct
 	advertise_from(o, cl->advertise, sizeof(cl->advertise));
 	if (cl->advertise[0] == '\0' && o->listen)
 		advertise_guess(cl->advertise, sizeof(cl->advertise));
-	rc = store_open(o->data_dir, &cl->st, e);
+	rc = store_open_key(o->data_dir, o->key_file, &cl->st, e);
 	if (rc == 0) {
 		add_local(cl);
 		rc = members_load(cl, e);

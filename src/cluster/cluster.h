@@ -36,6 +36,7 @@ struct cluster_srv;
 
 struct cluster_opts {
 	const char *data_dir;
+	const char *key_file;        /* the master key (store_open_key); NULL: in data_dir */
 	const char *listen;          /* "0.0.0.0:7443"; NULL: no agents can join */
 	const char *advertise;       /* the address nodes reach the server at; NULL:
 				      * the host of listen when it is not a wildcard */
